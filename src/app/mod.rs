@@ -1,0 +1,52 @@
+//! The Leptos UI: the HTML shell, the router and the pages.
+//!
+//! Server-rendered only: every route renders in `SsrMode::Async`, so the first byte already
+//! holds the whole page and nothing depends on JavaScript.
+
+mod components;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::http::STYLESHEET_PATH;
+use components::header::Header;
+use pages::{home::HomePage, login::LoginPage, not_found::NotFound};
+
+pub fn shell(_options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="stylesheet" href=STYLESHEET_PATH/>
+                <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml"/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| format!("{page} · suborg-portal")/>
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <Router>
+            <Header/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,131 @@
+//! The `suborg-portal` command line (DESIGN §8).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, Config};
+use crate::db::Database;
+use crate::startup::{shutdown_signal, Application};
+use crate::telemetry;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "suborg-portal",
+    version,
+    about = "Internal admin portal for PostGrid sub-organizations"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run on embedded defaults with no configuration: SQLite under ./data and sample data.
+    Demo,
+    /// Run the portal with the configuration from the environment (see the README).
+    Serve,
+    /// Create the database if needed and apply pending migrations, then exit.
+    Migrate,
+}
+
+impl Cli {
+    pub fn run(self) -> ExitCode {
+        let runtime = match tokio::runtime::Runtime::new() {
+            Ok(runtime) => runtime,
+            Err(err) => {
+                eprintln!("error: cannot start the async runtime: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let result = runtime.block_on(async {
+            match self.command {
+                Command::Demo => demo().await,
+                Command::Serve => serve().await,
+                Command::Migrate => migrate().await,
+            }
+        });
+        match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+async fn serve() -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    telemetry::init(config.log_format);
+    run(
+        config,
+        |addr| tracing::info!(%addr, "suborg-portal listening"),
+    )
+    .await
+}
+
+async fn migrate() -> anyhow::Result<()> {
+    let format = config::parse_log_format(std::env::var("PORTAL_LOG_FORMAT").ok().as_deref())?;
+    telemetry::init(format);
+    let url =
+        std::env::var("DATABASE_URL").unwrap_or_else(|_| config::DEFAULT_DATABASE_URL.to_owned());
+    let db = Database::connect(&url).await?;
+    db.migrate().await?;
+    println!("database is up to date");
+    Ok(())
+}
+
+const DEMO_DATA_DIR: &str = "data";
+const DEMO_API_KEY: &str = "test_sk_demo_portal";
+
+async fn demo() -> anyhow::Result<()> {
+    let audit_key = demo_audit_key(Path::new(DEMO_DATA_DIR))?;
+    let config = Config::from_lookup(|name| match name {
+        "POSTGRID_API_KEY" => Some(DEMO_API_KEY.to_owned()),
+        "PORTAL_AUDIT_KEY" => Some(audit_key.clone()),
+        "DATABASE_URL" => Some(config::DEFAULT_DATABASE_URL.to_owned()),
+        _ => std::env::var(name).ok(),
+    })?;
+    telemetry::init(config.log_format);
+    let public_url = config.public_url.clone();
+    run(config, move |_| {
+        println!("suborg-portal demo is running: open {public_url}");
+    })
+    .await
+}
+
+/// The demo's audit key is generated once and kept beside its database, so the chain made in
+/// one demo run still verifies in the next.
+fn demo_audit_key(dir: &Path) -> anyhow::Result<String> {
+    let path: PathBuf = dir.join("audit.key");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return Ok(existing.trim().to_owned());
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let key = hex::encode(rand::random::<[u8; 32]>());
+    write_private(&path, &key).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(key)
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+async fn run(
+    config: Config,
+    on_listening: impl FnOnce(std::net::SocketAddr),
+) -> anyhow::Result<()> {
+    let app = Application::build(config).await?;
+    on_listening(app.local_addr()?);
+    app.run_until(shutdown_signal()).await?;
+    Ok(())
+}

@@ -1,0 +1,349 @@
+//! Typed configuration, read once from the environment and validated at start.
+//!
+//! Every problem is reported as one line naming the variable, so an operator can fix a
+//! deployment from the first error message.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use secrecy::{ExposeSecret, SecretBox, SecretString};
+use url::Url;
+
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+pub const DEFAULT_POSTGRID_BASE_URL: &str = "https://api.postgrid.com/print-mail/v1";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/portal.db";
+pub const DEFAULT_IMPERSONATION_MAX_MINUTES: u32 = 60;
+/// An HMAC-SHA256 key shorter than this offers less than the hash's strength.
+pub const MIN_AUDIT_KEY_BYTES: usize = 32;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("{0} is required but not set")]
+    Missing(&'static str),
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+impl ConfigError {
+    fn invalid(name: &'static str, reason: impl Into<String>) -> Self {
+        Self::Invalid {
+            name,
+            reason: reason.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Whether PostGrid's key is a sandbox (`test_`) or a real (`live_`) key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostgridMode {
+    Test,
+    Live,
+}
+
+impl PostgridMode {
+    pub fn of_key(key: &str) -> Option<Self> {
+        if key.starts_with("test_") {
+            Some(Self::Test)
+        } else if key.starts_with("live_") {
+            Some(Self::Live)
+        } else {
+            None
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Test => "test mode",
+            Self::Live => "live mode",
+        }
+    }
+}
+
+/// The key that signs the audit chain. Debug never shows it.
+pub struct AuditKey(SecretBox<Vec<u8>>);
+
+impl AuditKey {
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        let bytes = raw.trim().as_bytes().to_vec();
+        if bytes.len() < MIN_AUDIT_KEY_BYTES {
+            return Err(ConfigError::invalid(
+                "PORTAL_AUDIT_KEY",
+                format!(
+                    "must be at least {MIN_AUDIT_KEY_BYTES} characters (got {})",
+                    bytes.len()
+                ),
+            ));
+        }
+        Ok(Self(SecretBox::new(Box::new(bytes))))
+    }
+
+    pub fn expose(&self) -> &[u8] {
+        self.0.expose_secret()
+    }
+}
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey([redacted])")
+    }
+}
+
+#[derive(Debug)]
+pub struct Config {
+    pub addr: SocketAddr,
+    /// The origin staff open in their browsers; state-changing requests must come from it.
+    pub public_url: Url,
+    pub database_url: String,
+    pub postgrid_api_key: SecretString,
+    pub postgrid_mode: PostgridMode,
+    pub postgrid_base_url: Url,
+    pub audit_key: AuditKey,
+    pub impersonation_enabled: bool,
+    pub impersonation_max_minutes: u32,
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// Reads the configuration `serve` needs from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+
+        let addr = parse_addr(get("PORTAL_ADDR").as_deref().unwrap_or(DEFAULT_ADDR))?;
+        let public_url = match get("PORTAL_PUBLIC_URL") {
+            Some(raw) => parse_public_url(&raw)?,
+            None => default_public_url(addr),
+        };
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        crate::db::Engine::of_url(&database_url).ok_or_else(|| {
+            ConfigError::invalid("DATABASE_URL", "must start with sqlite: or postgres://")
+        })?;
+
+        let key = required("POSTGRID_API_KEY")?;
+        let postgrid_mode = PostgridMode::of_key(key.trim()).ok_or_else(|| {
+            ConfigError::invalid("POSTGRID_API_KEY", "must start with test_ or live_")
+        })?;
+        let postgrid_base_url = parse_http_url(
+            "POSTGRID_BASE_URL",
+            get("POSTGRID_BASE_URL")
+                .as_deref()
+                .unwrap_or(DEFAULT_POSTGRID_BASE_URL),
+        )?;
+        let audit_key = AuditKey::parse(&required("PORTAL_AUDIT_KEY")?)?;
+
+        let impersonation_enabled = match get("PORTAL_IMPERSONATION").as_deref().map(str::trim) {
+            None | Some("enabled") => true,
+            Some("disabled") => false,
+            Some(_) => {
+                return Err(ConfigError::invalid(
+                    "PORTAL_IMPERSONATION",
+                    "must be enabled or disabled",
+                ))
+            }
+        };
+        let impersonation_max_minutes = match get("PORTAL_IMPERSONATION_MAX_MINUTES") {
+            None => DEFAULT_IMPERSONATION_MAX_MINUTES,
+            Some(raw) => match raw.trim().parse::<u32>() {
+                Ok(n) if (1..=24 * 60).contains(&n) => n,
+                _ => {
+                    return Err(ConfigError::invalid(
+                        "PORTAL_IMPERSONATION_MAX_MINUTES",
+                        "must be a whole number of minutes from 1 to 1440",
+                    ))
+                }
+            },
+        };
+        let log_format = parse_log_format(get("PORTAL_LOG_FORMAT").as_deref())?;
+
+        Ok(Self {
+            addr,
+            public_url,
+            database_url,
+            postgrid_api_key: SecretString::from(key.trim().to_owned()),
+            postgrid_mode,
+            postgrid_base_url,
+            audit_key,
+            impersonation_enabled,
+            impersonation_max_minutes,
+            log_format,
+        })
+    }
+
+    /// The origin (`scheme://host[:port]`) of the public URL, as browsers send it in `Origin`.
+    pub fn public_origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// The directory that holds the SQLite database and demo files, when the database is SQLite.
+    pub fn data_dir(&self) -> Option<PathBuf> {
+        crate::db::sqlite_file(&self.database_url).and_then(|file| file.parent().map(PathBuf::from))
+    }
+}
+
+pub fn parse_log_format(raw: Option<&str>) -> Result<LogFormat, ConfigError> {
+    match raw.map(str::trim) {
+        None | Some("text") => Ok(LogFormat::Text),
+        Some("json") => Ok(LogFormat::Json),
+        Some(_) => Err(ConfigError::invalid(
+            "PORTAL_LOG_FORMAT",
+            "must be text or json",
+        )),
+    }
+}
+
+pub fn parse_addr(raw: &str) -> Result<SocketAddr, ConfigError> {
+    raw.trim().parse().map_err(|_| {
+        ConfigError::invalid(
+            "PORTAL_ADDR",
+            format!("{raw:?} is not an address like 127.0.0.1:3000"),
+        )
+    })
+}
+
+fn parse_http_url(name: &'static str, raw: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw.trim())
+        .map_err(|e| ConfigError::invalid(name, format!("{raw:?} is not a URL ({e})")))?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(url),
+        _ => Err(ConfigError::invalid(
+            name,
+            format!("{raw:?} must be an http:// or https:// URL"),
+        )),
+    }
+}
+
+fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
+    let url = parse_http_url("PORTAL_PUBLIC_URL", raw)?;
+    if url.path() != "/" || url.query().is_some() {
+        return Err(ConfigError::invalid(
+            "PORTAL_PUBLIC_URL",
+            "must be an origin such as https://portal.example.com, without a path",
+        ));
+    }
+    Ok(url)
+}
+
+/// Without `PORTAL_PUBLIC_URL` the portal is its own origin on the listening address.
+pub fn default_public_url(addr: SocketAddr) -> Url {
+    let host = if addr.ip().is_unspecified() {
+        "localhost".to_owned()
+    } else {
+        match addr.ip() {
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            std::net::IpAddr::V4(ip) => ip.to_string(),
+        }
+    };
+    // Both parts are validated above, so the URL always parses.
+    Url::parse(&format!("http://{host}:{}", addr.port()))
+        .unwrap_or_else(|_| Url::parse("http://localhost/").expect("static URL parses"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const KEY: &str = "0123456789abcdef0123456789abcdef";
+
+    fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    fn minimal() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("POSTGRID_API_KEY", "test_sk_abc"),
+            ("PORTAL_AUDIT_KEY", KEY),
+        ]
+    }
+
+    #[test]
+    fn minimal_configuration_uses_documented_defaults() {
+        let config = load(&minimal()).expect("valid");
+        assert_eq!(config.addr.to_string(), DEFAULT_ADDR);
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(config.postgrid_base_url.as_str(), DEFAULT_POSTGRID_BASE_URL);
+        assert_eq!(config.postgrid_mode, PostgridMode::Test);
+        assert_eq!(config.public_origin(), "http://127.0.0.1:3000");
+        assert!(config.impersonation_enabled);
+        assert_eq!(config.impersonation_max_minutes, 60);
+        assert_eq!(config.log_format, LogFormat::Text);
+        assert_eq!(config.data_dir(), Some(PathBuf::from("data")));
+    }
+
+    #[test]
+    fn missing_api_key_is_named() {
+        let err = load(&[("PORTAL_AUDIT_KEY", KEY)]).unwrap_err();
+        assert_eq!(err, ConfigError::Missing("POSTGRID_API_KEY"));
+        assert!(err.to_string().contains("POSTGRID_API_KEY"));
+    }
+
+    #[test]
+    fn missing_audit_key_is_named() {
+        let err = load(&[("POSTGRID_API_KEY", "live_sk_x")]).unwrap_err();
+        assert_eq!(err, ConfigError::Missing("PORTAL_AUDIT_KEY"));
+    }
+
+    #[test]
+    fn malformed_values_name_their_variable() {
+        let cases = [
+            ("PORTAL_ADDR", "not-an-address"),
+            ("POSTGRID_BASE_URL", "ftp://example.com"),
+            ("POSTGRID_BASE_URL", "::nonsense"),
+            ("PORTAL_PUBLIC_URL", "https://portal.example.com/sub/path"),
+            ("PORTAL_AUDIT_KEY", "short"),
+            ("POSTGRID_API_KEY", "sk_without_mode"),
+            ("PORTAL_IMPERSONATION", "maybe"),
+            ("PORTAL_IMPERSONATION_MAX_MINUTES", "0"),
+            ("PORTAL_LOG_FORMAT", "xml"),
+            ("DATABASE_URL", "mysql://db"),
+        ];
+        for (name, value) in cases {
+            let mut vars = minimal();
+            vars.retain(|(k, _)| *k != name);
+            vars.push((name, value));
+            let err = load(&vars).expect_err(name);
+            assert!(
+                err.to_string().starts_with(name),
+                "{name}={value:?} gave {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_never_appear_in_debug_output() {
+        let config = load(&minimal()).expect("valid");
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("test_sk_abc"), "{debug}");
+        assert!(!debug.contains(KEY), "{debug}");
+    }
+
+    #[test]
+    fn live_keys_are_live_mode_and_https_is_detected() {
+        let mut vars = minimal();
+        vars[0] = ("POSTGRID_API_KEY", "live_sk_abc");
+        vars.push(("PORTAL_PUBLIC_URL", "https://portal.example.com"));
+        let config = load(&vars).expect("valid");
+        assert_eq!(config.postgrid_mode, PostgridMode::Live);
+        assert!(config.is_https());
+        assert_eq!(config.public_origin(), "https://portal.example.com");
+    }
+}

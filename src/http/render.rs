@@ -1,0 +1,55 @@
+//! Renders Leptos pages as complete HTML documents with no scripts.
+//!
+//! leptos_axum's own handlers append the hydration data (inline `<script>` tags) after
+//! `</html>`. Nothing hydrates here (SSR only, no JavaScript), so those tags are dead weight that
+//! a strict CSP would report on every page. This renderer awaits the whole page in order and
+//! drops the hydration data stream instead of sending it.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use futures_util::stream::{self, Stream, StreamExt};
+use leptos::prelude::*;
+
+use crate::app::shell;
+use crate::state::AppState;
+
+type PinnedStream = Pin<Box<dyn Stream<Item = String> + Send>>;
+type PinnedFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+type HydrationData = Box<dyn FnOnce() -> PinnedStream + Send>;
+
+fn whole_page_without_hydration_data<IV: IntoView + 'static>(
+    app: IV,
+    _hydration_data: HydrationData,
+    _supports_out_of_order: bool,
+) -> PinnedFuture<PinnedStream> {
+    Box::pin(async move {
+        let html = app.to_html_stream_in_order().collect::<String>().await;
+        Box::pin(stream::once(async move { html })) as PinnedStream
+    })
+}
+
+/// Renders the page the Leptos router picks for this request.
+pub async fn render_page(State(state): State<AppState>, req: Request) -> Response {
+    let options = state.leptos.clone();
+    leptos_axum::handle_response_inner(
+        move || provide_context(state.clone()),
+        move || shell(options),
+        req,
+        whole_page_without_hydration_data,
+    )
+    .await
+}
+
+/// Renders the router's "not found" page for any path no route claims.
+pub async fn render_not_found(state: State<AppState>, req: Request) -> Response<Body> {
+    let mut res = render_page(state, req).await;
+    if res.status() == StatusCode::OK {
+        *res.status_mut() = StatusCode::NOT_FOUND;
+    }
+    res
+}

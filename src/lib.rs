@@ -1,0 +1,11 @@
+//! suborg-portal: an internal admin portal for companies that run PostGrid Print & Mail for
+//! many customers. See the README for the architecture map.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
