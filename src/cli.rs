@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{self, Config};
 use crate::db::Database;
+use crate::postgrid::sim::{Seed, Simulator, BASE_PATH};
 use crate::startup::{shutdown_signal, Application};
 use crate::telemetry;
 
@@ -30,6 +31,18 @@ enum Command {
     Serve,
     /// Create the database if needed and apply pending migrations, then exit.
     Migrate,
+    /// Run the PostGrid simulator on its own (for tests and local development).
+    Sim {
+        /// Address to listen on, such as 127.0.0.1:4010.
+        #[arg(long)]
+        addr: std::net::SocketAddr,
+        /// Accept only this API key (default: any key starting test_ or live_).
+        #[arg(long)]
+        api_key: Option<String>,
+        /// Start with sample data or with nothing.
+        #[arg(long, value_enum, default_value = "demo")]
+        seed: Seed,
+    },
 }
 
 impl Cli {
@@ -46,6 +59,11 @@ impl Cli {
                 Command::Demo => demo().await,
                 Command::Serve => serve().await,
                 Command::Migrate => migrate().await,
+                Command::Sim {
+                    addr,
+                    api_key,
+                    seed,
+                } => sim(addr, api_key, seed).await,
             }
         });
         match result {
@@ -79,13 +97,38 @@ async fn migrate() -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn sim(
+    addr: std::net::SocketAddr,
+    api_key: Option<String>,
+    seed: Seed,
+) -> anyhow::Result<()> {
+    telemetry::init(config::parse_log_format(
+        std::env::var("PORTAL_LOG_FORMAT").ok().as_deref(),
+    )?);
+    let simulator = Simulator::new(api_key, seed);
+    let bound = simulator
+        .spawn(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    println!("PostGrid simulator listening: http://{bound}{BASE_PATH}");
+    shutdown_signal().await;
+    Ok(())
+}
+
 const DEMO_DATA_DIR: &str = "data";
 const DEMO_API_KEY: &str = "test_sk_demo_portal";
 
 async fn demo() -> anyhow::Result<()> {
     let audit_key = demo_audit_key(Path::new(DEMO_DATA_DIR))?;
+    let simulator = Simulator::new(Some(DEMO_API_KEY.to_owned()), Seed::Demo);
+    let sim_addr = simulator
+        .spawn(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .context("cannot start the PostGrid simulator")?;
+    let sim_url = format!("http://{sim_addr}{BASE_PATH}");
     let config = Config::from_lookup(|name| match name {
         "POSTGRID_API_KEY" => Some(DEMO_API_KEY.to_owned()),
+        "POSTGRID_BASE_URL" => Some(sim_url.clone()),
         "PORTAL_AUDIT_KEY" => Some(audit_key.clone()),
         "DATABASE_URL" => Some(config::DEFAULT_DATABASE_URL.to_owned()),
         _ => std::env::var(name).ok(),

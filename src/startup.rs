@@ -10,12 +10,15 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::db::{Database, DbError};
+use crate::postgrid::{ClientOptions, Transport};
 use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error(transparent)]
     Database(#[from] DbError),
+    #[error("could not set up the PostGrid client: {0}")]
+    Postgrid(#[from] reqwest::Error),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -32,6 +35,11 @@ pub struct Application {
 impl Application {
     /// Opens and migrates the database and binds the listening socket.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let postgrid = Arc::new(Transport::new(
+            config.postgrid_base_url.clone(),
+            config.postgrid_api_key.clone(),
+            ClientOptions::default(),
+        )?);
         let db = Database::connect(&config.database_url).await?;
         db.migrate().await?;
         let listener =
@@ -48,6 +56,7 @@ impl Application {
         let state = AppState {
             config: Arc::new(config),
             db,
+            postgrid,
             leptos,
         };
         let router = crate::http::router(state.clone());

@@ -7,11 +7,14 @@ use leptos::config::LeptosOptions;
 
 use crate::config::Config;
 use crate::db::Database;
+use crate::postgrid::Transport;
 
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: Database,
+    /// The parent's key and the HTTP client every PostGrid call goes through.
+    pub postgrid: Arc<Transport>,
     pub leptos: LeptosOptions,
 }
 

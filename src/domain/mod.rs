@@ -1,0 +1,5 @@
+//! Values that are valid by construction: parsed once at the edge, trusted everywhere after.
+
+mod sub_org_id;
+
+pub use sub_org_id::SubOrgId;

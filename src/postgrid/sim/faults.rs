@@ -1,0 +1,129 @@
+//! Faults the simulator can inject, per route, for tests of the client and the pages.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// What goes wrong, on which requests, how many times.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Fault {
+    /// Only requests with this method (any when absent).
+    pub method: Option<String>,
+    /// Only requests whose path below `/print-mail/v1` starts with this (`/sub_organizations`).
+    pub path_prefix: String,
+    /// Added before answering (or before the fault below).
+    pub latency_ms: u64,
+    /// Answer with this status and PostGrid's error body for it.
+    pub status: Option<u16>,
+    /// With a 429: the `Retry-After` header, in seconds.
+    pub retry_after: Option<u64>,
+    /// Answer 200 with a body that is not JSON.
+    pub malformed: bool,
+    /// Break the connection instead of answering.
+    pub drop_connection: bool,
+    /// How many requests it applies to before it wears off (forever when absent).
+    pub times: Option<u32>,
+}
+
+impl Fault {
+    pub fn on(path_prefix: &str) -> Self {
+        Self {
+            path_prefix: path_prefix.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    pub fn method(mut self, method: &str) -> Self {
+        self.method = Some(method.to_ascii_uppercase());
+        self
+    }
+
+    pub fn status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency_ms = latency.as_millis().try_into().unwrap_or(u64::MAX);
+        self
+    }
+
+    pub fn malformed(mut self) -> Self {
+        self.malformed = true;
+        self
+    }
+
+    pub fn drop_connection(mut self) -> Self {
+        self.drop_connection = true;
+        self
+    }
+
+    pub fn times(mut self, times: u32) -> Self {
+        self.times = Some(times);
+        self
+    }
+
+    fn matches(&self, method: &str, path: &str) -> bool {
+        self.method.as_deref().is_none_or(|m| m == method) && path.starts_with(&self.path_prefix)
+    }
+}
+
+/// The faults in force, first match wins.
+#[derive(Debug, Default)]
+pub struct FaultPlan {
+    faults: Vec<Fault>,
+}
+
+impl FaultPlan {
+    pub fn add(&mut self, fault: Fault) {
+        self.faults.push(fault);
+    }
+
+    pub fn clear(&mut self) {
+        self.faults.clear();
+    }
+
+    /// The fault for this request, if any, counting it against its `times`.
+    pub fn take(&mut self, method: &str, path: &str) -> Option<Fault> {
+        let index = self.faults.iter().position(|f| f.matches(method, path))?;
+        let fault = self.faults[index].clone();
+        if let Some(times) = &mut self.faults[index].times {
+            *times = times.saturating_sub(1);
+            if *times == 0 {
+                self.faults.remove(index);
+            }
+        }
+        Some(fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fault_wears_off_after_its_times() {
+        let mut plan = FaultPlan::default();
+        plan.add(
+            Fault::on("/sub_organizations")
+                .method("get")
+                .status(503)
+                .times(2),
+        );
+        assert!(plan.take("POST", "/sub_organizations").is_none());
+        assert!(plan.take("GET", "/contacts").is_none());
+        assert_eq!(
+            plan.take("GET", "/sub_organizations")
+                .and_then(|f| f.status),
+            Some(503)
+        );
+        assert!(plan.take("GET", "/sub_organizations/sub_org_x").is_some());
+        assert!(plan.take("GET", "/sub_organizations").is_none());
+    }
+}

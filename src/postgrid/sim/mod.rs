@@ -1,0 +1,429 @@
+//! The PostGrid simulator: an axum router that answers the documented endpoints under
+//! `/print-mail/v1` from memory, scopes resources per organization and injects faults on demand.
+//!
+//! Used by `demo`, by the integration tests, and on its own as `suborg-portal sim`. Where
+//! POSTGRID.md leaves a behaviour open, the code says *inferred*.
+
+mod faults;
+mod search;
+mod seed;
+mod store;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+pub use faults::Fault;
+use faults::FaultPlan;
+use store::{error, Kind, ListQuery, Org, Reply, Store};
+
+pub const BASE_PATH: &str = "/print-mail/v1";
+
+/// How the simulator starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Seed {
+    /// Sample sub-organizations, users, contacts, templates and letters.
+    Demo,
+    /// Nothing at all.
+    Empty,
+}
+
+/// The simulator's state, shared by its handlers and by the tests that drive it.
+pub struct Simulator {
+    api_key: Option<String>,
+    store: Mutex<Store>,
+    faults: Mutex<FaultPlan>,
+    requests: AtomicU64,
+}
+
+impl Simulator {
+    /// `api_key`: accept only this key; without one, any key starting `test_` or `live_`.
+    pub fn new(api_key: Option<String>, seed: Seed) -> Arc<Self> {
+        let mut store = Store::default();
+        if seed == Seed::Demo {
+            seed::demo(&mut store);
+        }
+        Arc::new(Self {
+            api_key,
+            store: Mutex::new(store),
+            faults: Mutex::new(FaultPlan::default()),
+            requests: AtomicU64::new(0),
+        })
+    }
+
+    pub fn inject(&self, fault: Fault) {
+        lock(&self.faults).add(fault);
+    }
+
+    pub fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    /// Requests that reached the PostGrid API (not the `/__sim/` controls).
+    pub fn request_count(&self) -> u64 {
+        self.requests.load(Ordering::SeqCst)
+    }
+
+    pub fn router(self: &Arc<Self>) -> Router {
+        let api = Router::new()
+            .route(
+                "/sub_organizations",
+                get(list_sub_orgs).post(create_sub_org),
+            )
+            .route("/sub_organizations/{id}", get(get_sub_org))
+            .route("/sub_organizations/{id}/users", get(list_users))
+            .route("/contacts", get(list_contacts).post(create_contact))
+            .route("/contacts/{id}", get(get_contact))
+            .route("/templates", get(list_templates).post(create_template))
+            .route("/templates/{id}", get(get_template).post(update_template))
+            .route("/letters", get(list_letters).post(create_letter))
+            .route("/letters/{id}", get(get_letter).delete(cancel_letter))
+            .fallback(|| async {
+                reply(error(
+                    StatusCode::NOT_FOUND,
+                    "not_found_error",
+                    "No such endpoint.",
+                ))
+            })
+            .layer(axum::middleware::from_fn_with_state(self.clone(), gate));
+        Router::new()
+            .nest(BASE_PATH, api)
+            .route("/__sim/faults", post(add_fault).delete(clear_faults))
+            .route("/__sim/requests", get(request_count))
+            .with_state(self.clone())
+    }
+
+    /// Serves the simulator on `addr` until the process ends; returns the bound address.
+    pub async fn spawn(self: &Arc<Self>, addr: SocketAddr) -> std::io::Result<SocketAddr> {
+        let listener = TcpListener::bind(addr).await?;
+        let bound = listener.local_addr()?;
+        let router = self.router();
+        tokio::spawn(async move {
+            if let Err(err) = axum::serve(listener, router).await {
+                tracing::error!(error = %err, "PostGrid simulator stopped");
+            }
+        });
+        Ok(bound)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panicked holder cannot leave the simulator's plain data half-written in a way that
+    // matters for tests; keep serving.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn reply((status, body): Reply) -> Response {
+    (status, Json(body)).into_response()
+}
+
+/// The acting organization and mode of an authenticated request.
+#[derive(Debug, Clone)]
+struct Caller {
+    org: Org,
+    live: bool,
+}
+
+/// Authentication, `PostGrid-Org`, request counting and faults, in PostGrid's order.
+async fn gate(State(sim): State<Arc<Simulator>>, mut req: Request, next: Next) -> Response {
+    sim.requests.fetch_add(1, Ordering::SeqCst);
+    let path = req.uri().path().to_owned();
+    let fault = lock(&sim.faults).take(req.method().as_str(), &path);
+    if let Some(fault) = &fault {
+        if fault.latency_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
+        }
+        if let Some(response) = faulty_response(fault) {
+            return response;
+        }
+    }
+
+    let key = req.headers().get("x-api-key").and_then(|v| v.to_str().ok());
+    let live = match key {
+        None => {
+            return reply(error(
+                StatusCode::UNAUTHORIZED,
+                "missing_auth_error",
+                "Missing API key.",
+            ))
+        }
+        Some(key) => match (&sim.api_key, key) {
+            (Some(expected), key) if key != expected => None,
+            (_, key) if key.starts_with("live_") => Some(true),
+            (_, key) if key.starts_with("test_") => Some(false),
+            _ => None,
+        },
+    };
+    let Some(live) = live else {
+        return reply(error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_api_key_error",
+            "Invalid API key.",
+        ));
+    };
+
+    let org = match req.headers().get("postgrid-org") {
+        None => Org::Parent,
+        Some(value) => {
+            let id = value.to_str().unwrap_or_default();
+            if !lock(&sim.store).has_sub_org(id) {
+                // *inferred*: acting for an org that is not a child of the key's organization.
+                return reply(error(
+                    StatusCode::FORBIDDEN,
+                    "permission_missing_error",
+                    "This organization may not act for that organization.",
+                ));
+            }
+            if path.starts_with("/sub_organizations") {
+                // *inferred*: sub-organization management is for the parent itself only.
+                return reply(error(
+                    StatusCode::FORBIDDEN,
+                    "permission_missing_error",
+                    "Sub-organizations cannot be managed on behalf of a sub-organization.",
+                ));
+            }
+            Org::Sub(id.to_owned())
+        }
+    };
+    req.extensions_mut().insert(Caller { org, live });
+    next.run(req).await
+}
+
+fn faulty_response(fault: &Fault) -> Option<Response> {
+    if fault.drop_connection {
+        // A body that fails at once: the connection breaks without a complete answer.
+        let broken = futures_util::stream::once(async {
+            Err::<Bytes, std::io::Error>(std::io::Error::other(
+                "connection dropped by the simulator",
+            ))
+        });
+        return Some(Response::new(Body::from_stream(broken)));
+    }
+    if fault.malformed {
+        return Some(
+            (
+                StatusCode::OK,
+                [("content-type", "application/json")],
+                "{\"object\": \"list\", \"data\": [",
+            )
+                .into_response(),
+        );
+    }
+    let status = StatusCode::from_u16(fault.status?).ok()?;
+    let kind = match status.as_u16() {
+        400 => "validation_error",
+        401 => "invalid_api_key_error",
+        403 => "permission_missing_error",
+        404 => "not_found_error",
+        429 => "rate_limit_exceeded_error",
+        503 => "service_unavailable_error",
+        _ => "internal_error",
+    };
+    let mut response = reply(error(
+        status,
+        kind,
+        format!("Simulated {}.", status.as_u16()),
+    ));
+    if let Some(seconds) = fault.retry_after {
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert("retry-after", value);
+        }
+    }
+    Some(response)
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn json_body(body: &Bytes) -> Result<Value, Reply> {
+    serde_json::from_slice(body).map_err(|_| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "validation_error",
+            "`body` must be JSON.",
+        )
+    })
+}
+
+type Ext = axum::Extension<Caller>;
+
+async fn create_sub_org(
+    State(sim): State<Arc<Simulator>>,
+    axum::Extension(caller): Ext,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    create_with(&sim, &caller, &headers, &body, |store, _, body, _| {
+        store.create_sub_org(body)
+    })
+}
+
+async fn list_sub_orgs(State(sim): State<Arc<Simulator>>, Query(q): Query<ListQuery>) -> Response {
+    reply(lock(&sim.store).list_sub_orgs(&q))
+}
+
+async fn get_sub_org(State(sim): State<Arc<Simulator>>, Path(id): Path<String>) -> Response {
+    reply(lock(&sim.store).get_sub_org(&id))
+}
+
+async fn list_users(
+    State(sim): State<Arc<Simulator>>,
+    Path(id): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    if let Err(r) = q.bounds() {
+        return reply(r);
+    }
+    reply(lock(&sim.store).list_users(&id, &q))
+}
+
+async fn list_of(sim: &Simulator, caller: &Caller, kind: Kind, q: &ListQuery) -> Response {
+    reply(lock(&sim.store).list(&caller.org, kind, q))
+}
+
+async fn list_contacts(
+    State(sim): State<Arc<Simulator>>,
+    axum::Extension(c): Ext,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    list_of(&sim, &c, Kind::Contacts, &q).await
+}
+
+async fn list_templates(
+    State(sim): State<Arc<Simulator>>,
+    axum::Extension(c): Ext,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    list_of(&sim, &c, Kind::Templates, &q).await
+}
+
+async fn list_letters(
+    State(sim): State<Arc<Simulator>>,
+    axum::Extension(c): Ext,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    list_of(&sim, &c, Kind::Letters, &q).await
+}
+
+async fn get_contact(
+    State(sim): State<Arc<Simulator>>,
+    axum::Extension(c): Ext,
+    Path(id): Path<String>,
+) -> Response {
+    reply(lock(&sim.store).get(&c.org, Kind::Contacts, &id))
+}
+
+async fn get_template(
+    State(sim): State<Arc<Simulator>>,
+    axum::Extension(c): Ext,
+    Path(id): Path<String>,
+) -> Response {
+    reply(lock(&sim.store).get(&c.org, Kind::Templates, &id))
+}
+
+async fn get_letter(
+    State(sim): State<Arc<Simulator>>,
+    axum::Extension(c): Ext,
+    Path(id): Path<String>,
+) -> Response {
+    reply(lock(&sim.store).get(&c.org, Kind::Letters, &id))
+}
+
+/// Creates go through the `Idempotency-Key` replay like PostGrid's.
+fn create_with(
+    sim: &Simulator,
+    caller: &Caller,
+    headers: &HeaderMap,
+    body: &Bytes,
+    create: fn(&mut Store, &Org, &Value, bool) -> Reply,
+) -> Response {
+    let body = match json_body(body) {
+        Ok(b) => b,
+        Err(r) => return reply(r),
+    };
+    let key = idempotency_key(headers);
+    let mut store = lock(&sim.store);
+    reply(store.idempotent(&caller.org, key.as_deref(), &body, |s| {
+        create(s, &caller.org, &body, caller.live)
+    }))
+}
+
+async fn create_contact(
+    State(sim): State<Arc<Simulator>>,
+    axum::Extension(c): Ext,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    create_with(&sim, &c, &headers, &body, Store::create_contact)
+}
+
+async fn create_template(
+    State(sim): State<Arc<Simulator>>,
+    axum::Extension(c): Ext,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    create_with(&sim, &c, &headers, &body, Store::create_template)
+}
+
+async fn create_letter(
+    State(sim): State<Arc<Simulator>>,
+    axum::Extension(c): Ext,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    create_with(&sim, &c, &headers, &body, Store::create_letter)
+}
+
+async fn update_template(
+    State(sim): State<Arc<Simulator>>,
+    axum::Extension(c): Ext,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    match json_body(&body) {
+        Ok(body) => reply(lock(&sim.store).update_template(&c.org, &id, &body)),
+        Err(r) => reply(r),
+    }
+}
+
+async fn cancel_letter(
+    State(sim): State<Arc<Simulator>>,
+    axum::Extension(c): Ext,
+    Path(id): Path<String>,
+) -> Response {
+    reply(lock(&sim.store).cancel_letter(&c.org, &id))
+}
+
+// --- the control endpoints, for end-to-end tests ---
+
+async fn add_fault(State(sim): State<Arc<Simulator>>, Json(fault): Json<Fault>) -> StatusCode {
+    sim.inject(fault);
+    StatusCode::NO_CONTENT
+}
+
+async fn clear_faults(State(sim): State<Arc<Simulator>>) -> StatusCode {
+    sim.clear_faults();
+    StatusCode::NO_CONTENT
+}
+
+async fn request_count(State(sim): State<Arc<Simulator>>) -> Json<Value> {
+    Json(serde_json::json!({"requests": sim.request_count()}))
+}
