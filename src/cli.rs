@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use crate::audit::{format_time, parse_time, AuditLog, Checkpoint, Filter, Format, Verdict};
+use crate::config::AuditKey;
 use crate::config::{self, Config};
 use crate::db::Database;
 use crate::postgrid::sim::{Seed, Simulator, BASE_PATH};
@@ -31,6 +33,9 @@ enum Command {
     Serve,
     /// Create the database if needed and apply pending migrations, then exit.
     Migrate,
+    /// Verify, checkpoint or export the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Run the PostGrid simulator on its own (for tests and local development).
     Sim {
         /// Address to listen on, such as 127.0.0.1:4010.
@@ -42,6 +47,29 @@ enum Command {
         /// Start with sample data or with nothing.
         #[arg(long, value_enum, default_value = "demo")]
         seed: Seed,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the chain; exit 0 when intact, non-zero naming the first bad seq and why.
+    Verify {
+        /// A checkpoint printed by `audit checkpoint`, to detect a truncated tail.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Print a signed checkpoint of the chain's head, to keep outside the database.
+    Checkpoint,
+    /// Stream events in seq order to standard output.
+    Export {
+        #[arg(long, value_enum)]
+        format: Format,
+        /// Only events at or after this RFC 3339 time.
+        #[arg(long)]
+        since: Option<String>,
+        /// Only events before this RFC 3339 time.
+        #[arg(long)]
+        until: Option<String>,
     },
 }
 
@@ -59,6 +87,7 @@ impl Cli {
                 Command::Demo => demo().await,
                 Command::Serve => serve().await,
                 Command::Migrate => migrate().await,
+                Command::Audit(command) => audit(command).await,
                 Command::Sim {
                     addr,
                     api_key,
@@ -112,6 +141,65 @@ async fn sim(
         .with_context(|| format!("cannot listen on {addr}"))?;
     println!("PostGrid simulator listening: http://{bound}{BASE_PATH}");
     shutdown_signal().await;
+    Ok(())
+}
+
+async fn audit(command: AuditCommand) -> anyhow::Result<()> {
+    telemetry::init(config::parse_log_format(
+        std::env::var("PORTAL_LOG_FORMAT").ok().as_deref(),
+    )?);
+    let key = std::sync::Arc::new(AuditKey::from_env()?);
+    let db = Database::connect(&config::database_url_from_env()).await?;
+    db.migrate().await?;
+    let log = AuditLog::start(db, key);
+    match command {
+        AuditCommand::Verify { checkpoint } => {
+            let checkpoint = match checkpoint {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    Some(
+                        serde_json::from_str::<Checkpoint>(text.trim())
+                            .with_context(|| format!("{} is not a checkpoint", path.display()))?,
+                    )
+                }
+                None => None,
+            };
+            match log.verify(checkpoint.as_ref()).await? {
+                verdict @ Verdict::Intact { .. } => println!("audit chain {verdict}"),
+                verdict => anyhow::bail!("audit chain {verdict}"),
+            }
+        }
+        AuditCommand::Checkpoint => {
+            let checkpoint = log
+                .checkpoint(&format_time(time::OffsetDateTime::now_utc()))
+                .await?;
+            println!("{}", serde_json::to_string(&checkpoint)?);
+        }
+        AuditCommand::Export {
+            format,
+            since,
+            until,
+        } => {
+            let time = |name: &str, raw: Option<String>| -> anyhow::Result<Option<String>> {
+                raw.map(|raw| {
+                    parse_time(&raw).with_context(|| {
+                        format!(
+                            "--{name} {raw:?} is not an RFC 3339 time such as 2026-01-31T00:00:00Z"
+                        )
+                    })
+                })
+                .transpose()
+            };
+            let filter = Filter {
+                since: time("since", since)?,
+                until: time("until", until)?,
+                ..Filter::default()
+            };
+            let count = log.export(&filter, format, tokio::io::stdout()).await?;
+            tracing::info!(events = count, "audit export finished");
+        }
+    }
     Ok(())
 }
 

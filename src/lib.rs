@@ -2,6 +2,7 @@
 //! many customers. See the README for the architecture map.
 
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 
+use crate::audit::AuditLog;
 use crate::config::Config;
 use crate::db::{Database, DbError};
 use crate::postgrid::{ClientOptions, Transport};
@@ -42,6 +43,7 @@ impl Application {
         )?);
         let db = Database::connect(&config.database_url).await?;
         db.migrate().await?;
+        let audit = AuditLog::start(db.clone(), config.audit_key.clone());
         let listener =
             TcpListener::bind(config.addr)
                 .await
@@ -56,6 +58,7 @@ impl Application {
         let state = AppState {
             config: Arc::new(config),
             db,
+            audit,
             postgrid,
             leptos,
         };

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use crate::audit::AuditLog;
 use crate::config::Config;
 use crate::db::Database;
 use crate::postgrid::Transport;
@@ -13,6 +14,8 @@ use crate::postgrid::Transport;
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: Database,
+    /// The only writer of audit events.
+    pub audit: AuditLog,
     /// The parent's key and the HTTP client every PostGrid call goes through.
     pub postgrid: Arc<Transport>,
     pub leptos: LeptosOptions,

@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 use url::Url;
@@ -83,6 +84,15 @@ impl AuditKey {
         Ok(Self(SecretBox::new(Box::new(bytes))))
     }
 
+    /// The key `audit` commands use: `PORTAL_AUDIT_KEY` from the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let raw = std::env::var("PORTAL_AUDIT_KEY")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .ok_or(ConfigError::Missing("PORTAL_AUDIT_KEY"))?;
+        Self::parse(&raw)
+    }
+
     pub fn expose(&self) -> &[u8] {
         self.0.expose_secret()
     }
@@ -103,7 +113,7 @@ pub struct Config {
     pub postgrid_api_key: SecretString,
     pub postgrid_mode: PostgridMode,
     pub postgrid_base_url: Url,
-    pub audit_key: AuditKey,
+    pub audit_key: Arc<AuditKey>,
     pub impersonation_enabled: bool,
     pub impersonation_max_minutes: u32,
     pub log_format: LogFormat,
@@ -140,7 +150,7 @@ impl Config {
                 .as_deref()
                 .unwrap_or(DEFAULT_POSTGRID_BASE_URL),
         )?;
-        let audit_key = AuditKey::parse(&required("PORTAL_AUDIT_KEY")?)?;
+        let audit_key = Arc::new(AuditKey::parse(&required("PORTAL_AUDIT_KEY")?)?);
 
         let impersonation_enabled = match get("PORTAL_IMPERSONATION").as_deref().map(str::trim) {
             None | Some("enabled") => true,
@@ -193,6 +203,14 @@ impl Config {
     pub fn data_dir(&self) -> Option<PathBuf> {
         crate::db::sqlite_file(&self.database_url).and_then(|file| file.parent().map(PathBuf::from))
     }
+}
+
+/// `DATABASE_URL`, or the embedded default, for commands that need only the database.
+pub fn database_url_from_env() -> String {
+    std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
 }
 
 pub fn parse_log_format(raw: Option<&str>) -> Result<LogFormat, ConfigError> {

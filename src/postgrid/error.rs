@@ -33,6 +33,23 @@ pub enum PostgridError {
 }
 
 impl PostgridError {
+    /// A stable name for logs and audit events.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::InvalidKey => "invalid_key",
+            Self::Forbidden { .. } => "forbidden",
+            Self::NotFound { .. } => "not_found",
+            Self::Validation { .. } => "validation",
+            Self::Rejected { .. } => "rejected",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Unavailable { .. } => "unavailable",
+            Self::TimedOut => "timed_out",
+            Self::OutcomeUnknown => "outcome_unknown",
+            Self::UnreadableResponse { .. } => "unreadable_response",
+            Self::NotRecorded => "not_recorded",
+        }
+    }
+
     /// One sentence for the person at the screen. PostGrid's own text is untrusted: pages
     /// escape it like any other text.
     pub fn user_message(&self) -> String {

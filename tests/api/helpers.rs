@@ -1,7 +1,13 @@
 use std::collections::HashMap;
 
+use std::sync::Arc;
+
+use suborg_portal::audit::{AuditedCalls, Origin};
 use suborg_portal::config::Config;
+use suborg_portal::postgrid::sim::{Seed, Simulator, BASE_PATH};
+use suborg_portal::postgrid::ParentClient;
 use suborg_portal::startup::Application;
+use suborg_portal::state::AppState;
 
 pub const AUDIT_KEY: &str = "test-audit-key-0123456789abcdef0123456789";
 pub const API_KEY: &str = "test_sk_integration";
@@ -10,7 +16,10 @@ pub const API_KEY: &str = "test_sk_integration";
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    _data: tempfile::TempDir,
+    pub state: AppState,
+    /// The PostGrid simulator this portal talks to.
+    pub sim: Arc<Simulator>,
+    pub data: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -21,10 +30,19 @@ impl TestApp {
 
     pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
         let data = tempfile::tempdir().expect("temporary directory");
+        let sim = Simulator::new(Some(API_KEY.to_owned()), Seed::Demo);
+        let sim_addr = sim
+            .spawn(([127, 0, 0, 1], 0).into())
+            .await
+            .expect("simulator listens");
         let mut vars: HashMap<String, String> = HashMap::from([
             ("PORTAL_ADDR".into(), "127.0.0.1:0".into()),
             ("POSTGRID_API_KEY".into(), API_KEY.into()),
             ("PORTAL_AUDIT_KEY".into(), AUDIT_KEY.into()),
+            (
+                "POSTGRID_BASE_URL".into(),
+                format!("http://{sim_addr}{BASE_PATH}"),
+            ),
             (
                 "DATABASE_URL".into(),
                 format!("sqlite://{}/portal.db", data.path().display()),
@@ -38,6 +56,7 @@ impl TestApp {
             .await
             .expect("application builds");
         let address = format!("http://{}", app.local_addr().expect("bound address"));
+        let state = app.state().clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until(async {
             let _ = rx.await;
@@ -49,7 +68,9 @@ impl TestApp {
         Self {
             address,
             client,
-            _data: data,
+            state,
+            sim,
+            data,
             _shutdown: tx,
         }
     }
@@ -60,5 +81,13 @@ impl TestApp {
             .send()
             .await
             .expect("request sent")
+    }
+}
+
+impl TestApp {
+    /// The parent client as pages use it: every call recorded in the audit log.
+    pub fn audited_parent(&self) -> ParentClient {
+        let observer = AuditedCalls::new(self.state.audit.clone(), Origin::default());
+        ParentClient::new(self.state.postgrid.clone(), Arc::new(observer))
     }
 }

@@ -1,0 +1,270 @@
+//! Audit log benchmarks (DESIGN §10), run with `cargo bench --bench audit`.
+//!
+//! Measures, side by side in one run on this machine:
+//! - PostGrid calls per second against the in-process simulator at concurrency 1, 16 and 64,
+//!   unaudited and audited with durable writes (group commit), and their ratio;
+//! - filtered first-page and deep-page (10,000 events deep) review queries at the sizes in
+//!   `BENCH_AUDIT_SIZES` (default `1000000`; `1000000,10000000` for the full report);
+//! - export rate (events/s) and peak memory growth while exporting every event.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use secrecy::SecretString;
+use serde_json::json;
+use suborg_portal::audit::{
+    Action, Actor, AuditLog, AuditedCalls, Cursor, Filter, Format, NewEvent, Origin, Outcome,
+};
+use suborg_portal::config::AuditKey;
+use suborg_portal::db::Database;
+use suborg_portal::postgrid::sim::{Seed, Simulator, BASE_PATH};
+use suborg_portal::postgrid::{
+    CallObserver, ClientOptions, Page, ParentClient, Transport, Unobserved,
+};
+
+const KEY: &str = "test_sk_bench";
+const ACTORS: i64 = 50;
+const SUB_ORGS: i64 = 1000;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    println!(
+        "# audit benchmarks ({} cores)",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    calls(&dir).await?;
+    let sizes: Vec<u64> = std::env::var("BENCH_AUDIT_SIZES")
+        .unwrap_or_else(|_| "1000000".to_owned())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    for size in sizes {
+        review_and_export(&dir, size).await?;
+    }
+    Ok(())
+}
+
+fn audit_key() -> Arc<AuditKey> {
+    Arc::new(
+        AuditKey::parse("bench-audit-key-0123456789abcdef0123456789")
+            .unwrap_or_else(|_| unreachable!()),
+    )
+}
+
+async fn open(dir: &tempfile::TempDir, name: &str) -> anyhow::Result<AuditLog> {
+    let db = Database::connect(&format!("sqlite://{}/{name}.db", dir.path().display())).await?;
+    db.migrate().await?;
+    Ok(AuditLog::start(db, audit_key()))
+}
+
+async fn calls(dir: &tempfile::TempDir) -> anyhow::Result<()> {
+    let sim = Simulator::new(Some(KEY.to_owned()), Seed::Demo);
+    let addr = sim.spawn(([127, 0, 0, 1], 0).into()).await?;
+    let transport = Arc::new(Transport::new(
+        url::Url::parse(&format!("http://{addr}{BASE_PATH}"))?,
+        SecretString::from(KEY.to_owned()),
+        ClientOptions::default(),
+    )?);
+    let log = open(dir, "calls").await?;
+    println!("\n## audited PostGrid calls (GET /sub_organizations?limit=10), durable writes");
+    println!("| concurrency | unaudited calls/s | audited calls/s | audited / unaudited |");
+    println!("|---|---|---|---|");
+    for concurrency in [1usize, 16, 64] {
+        let total = if concurrency == 1 { 1000 } else { 4000 };
+        let bare = run_calls(&transport, Arc::new(Unobserved), concurrency, total).await?;
+        let observer = Arc::new(AuditedCalls::new(log.clone(), Origin::default()));
+        let audited = run_calls(&transport, observer, concurrency, total).await?;
+        println!(
+            "| {concurrency} | {bare:.0} | {audited:.0} | {:.2} |",
+            audited / bare
+        );
+    }
+    Ok(())
+}
+
+async fn run_calls(
+    transport: &Arc<Transport>,
+    observer: Arc<dyn CallObserver>,
+    concurrency: usize,
+    total: usize,
+) -> anyhow::Result<f64> {
+    let client = ParentClient::new(transport.clone(), observer);
+    let remaining = Arc::new(AtomicU64::new(total as u64));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let client = client.clone();
+            let remaining = remaining.clone();
+            tokio::spawn(async move {
+                while remaining
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                    .is_ok()
+                {
+                    client.list_sub_orgs(&Page::default()).await?;
+                }
+                Ok::<_, suborg_portal::postgrid::PostgridError>(())
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await??;
+    }
+    Ok(total as f64 / started.elapsed().as_secs_f64())
+}
+
+fn event(i: i64) -> NewEvent {
+    let actor = i % ACTORS;
+    let mut event = NewEvent::new(
+        if i % 2 == 0 {
+            Action::PostgridRequest
+        } else {
+            Action::PostgridResponse
+        },
+        if i % 2 == 0 {
+            Outcome::Pending
+        } else {
+            Outcome::Ok
+        },
+        Origin {
+            actor: Some(Actor {
+                id: actor,
+                email: format!("staff{actor}@example.com"),
+                role: "admin".to_owned(),
+            }),
+            client_ip: Some("10.0.0.1".to_owned()),
+            user_agent: Some("bench".to_owned()),
+            request_id: Some(format!("req-{i}")),
+        },
+    )
+    .detail(json!({"attempt": 0, "query": {"limit": "10"}}));
+    event.sub_org_id = Some(format!("sub_org_bench{:04}", (i * 7919) % SUB_ORGS));
+    event.operation = Some("contacts.list".to_owned());
+    event.method = Some("GET".to_owned());
+    event.upstream_path = Some("/contacts".to_owned());
+    event
+}
+
+/// Fills the log through the real append path (64 writers, group commit) up to `size`.
+async fn fill(log: &AuditLog, size: u64) -> anyhow::Result<f64> {
+    let next = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let writers: Vec<_> = (0..64)
+        .map(|_| {
+            let log = log.clone();
+            let next = next.clone();
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= size {
+                        return Ok::<_, suborg_portal::audit::AuditError>(());
+                    }
+                    log.append(event(i as i64)).await?;
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await??;
+    }
+    Ok(size as f64 / started.elapsed().as_secs_f64())
+}
+
+fn percentile(mut samples: Vec<Duration>, p: f64) -> Duration {
+    samples.sort_unstable();
+    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[index.min(samples.len() - 1)]
+}
+
+async fn time_query(
+    log: &AuditLog,
+    filter: &Filter,
+    cursor: Cursor,
+) -> anyhow::Result<(Duration, Duration)> {
+    let mut samples = Vec::new();
+    for _ in 0..200 {
+        let started = Instant::now();
+        let page = log.find(filter, cursor, 50).await?;
+        samples.push(started.elapsed());
+        anyhow::ensure!(!page.is_empty(), "empty page");
+    }
+    Ok((percentile(samples.clone(), 0.5), percentile(samples, 0.95)))
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(str::to_owned)
+        })
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+async fn review_and_export(dir: &tempfile::TempDir, size: u64) -> anyhow::Result<()> {
+    let log = open(dir, &format!("review{size}")).await?;
+    let rate = fill(&log, size).await?;
+    println!("\n## {size} events (filled through the durable append path at {rate:.0} events/s)");
+    println!("| query | p50 | p95 |");
+    println!("|---|---|---|");
+    let by_actor = Filter {
+        actor_email: Some("staff7@example.com".to_owned()),
+        ..Filter::default()
+    };
+    let by_sub_org = Filter {
+        sub_org_id: Some("sub_org_bench0042".to_owned()),
+        ..Filter::default()
+    };
+    for (name, filter) in [("actor", &by_actor), ("sub-org", &by_sub_org)] {
+        let (p50, p95) = time_query(&log, filter, Cursor::Newest).await?;
+        println!("| first page, by {name} | {p50:.2?} | {p95:.2?} |");
+        // The cursor 10,000 matching events deep, found once, then paged from like a person would.
+        let mut cursor = Cursor::Newest;
+        for _ in 0..(10_000 / 500) {
+            let page = log.find(filter, cursor, 500).await?;
+            match page.last() {
+                Some(last) => cursor = Cursor::Before(last.seq),
+                None => break,
+            }
+        }
+        let (p50, p95) = time_query(&log, filter, cursor).await?;
+        println!("| page 10,000 deep, by {name} | {p50:.2?} | {p95:.2?} |");
+    }
+
+    let baseline = rss_kib();
+    let peak = Arc::new(AtomicU64::new(baseline));
+    let sampling = Arc::new(AtomicBool::new(true));
+    let sampler = {
+        let (peak, sampling) = (peak.clone(), sampling.clone());
+        std::thread::spawn(move || {
+            while sampling.load(Ordering::SeqCst) {
+                peak.fetch_max(rss_kib(), Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        })
+    };
+    for format in [Format::Jsonl, Format::Csv] {
+        let started = Instant::now();
+        let count = log
+            .export(&Filter::default(), format, tokio::io::sink())
+            .await?;
+        let elapsed = started.elapsed();
+        println!(
+            "| export {format:?} of {count} events | {:.0} events/s | {elapsed:.2?} |",
+            count as f64 / elapsed.as_secs_f64()
+        );
+    }
+    sampling.store(false, Ordering::SeqCst);
+    let _ = sampler.join();
+    println!(
+        "| export peak RSS growth | {} KiB | baseline {} KiB |",
+        peak.load(Ordering::SeqCst).saturating_sub(baseline),
+        baseline
+    );
+    Ok(())
+}

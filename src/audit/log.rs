@@ -1,0 +1,172 @@
+//! The append path: one writer task per process takes events from a queue and commits them in
+//! batches (group commit), so concurrent writers share one transaction and one fsync. Each
+//! batch reads the chain's head inside a write transaction (`BEGIN IMMEDIATE`), so two portal
+//! processes on one database still extend a single chain.
+
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+use time::OffsetDateTime;
+use tokio::sync::{mpsc, oneshot};
+
+use super::chain::{self, GENESIS};
+use super::event::{format_time, NewEvent, StoredEvent};
+use super::AuditError;
+use crate::config::AuditKey;
+use crate::db::Database;
+
+/// The most events one transaction commits.
+const MAX_BATCH: usize = 256;
+const QUEUE_DEPTH: usize = 4096;
+
+struct Job {
+    event: NewEvent,
+    done: oneshot::Sender<Result<StoredEvent, AuditError>>,
+}
+
+/// The only writer of audit events. Cheap to clone.
+#[derive(Clone)]
+pub struct AuditLog {
+    queue: mpsc::Sender<Job>,
+    db: Database,
+    key: Arc<AuditKey>,
+}
+
+impl AuditLog {
+    /// Starts the writer task; it ends when the last handle is dropped.
+    pub fn start(db: Database, key: Arc<AuditKey>) -> Self {
+        let (queue, jobs) = mpsc::channel(QUEUE_DEPTH);
+        tokio::spawn(write_batches(db.sqlite().clone(), key.clone(), jobs));
+        Self { queue, db, key }
+    }
+
+    /// Appends `event` and returns it as stored, once it is durable. An error means it was
+    /// not recorded: whatever it describes must not go ahead.
+    pub async fn append(&self, event: NewEvent) -> Result<StoredEvent, AuditError> {
+        let (done, stored) = oneshot::channel();
+        self.queue
+            .send(Job { event, done })
+            .await
+            .map_err(|_| AuditError::Unavailable("the audit writer has stopped".to_owned()))?;
+        stored
+            .await
+            .map_err(|_| AuditError::Unavailable("the audit writer has stopped".to_owned()))?
+    }
+
+    pub(super) fn db(&self) -> &Database {
+        &self.db
+    }
+
+    pub(super) fn key(&self) -> &[u8] {
+        self.key.expose()
+    }
+}
+
+async fn write_batches(pool: SqlitePool, key: Arc<AuditKey>, mut jobs: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let events: Vec<&NewEvent> = batch.iter().map(|job| &job.event).collect();
+        match write_batch(&pool, key.expose(), &events).await {
+            Ok(stored) => {
+                for (job, event) in batch.drain(..).zip(stored) {
+                    let _ = job.done.send(Ok(event));
+                }
+            }
+            Err(err) => {
+                tracing::error!(error = %err, events = batch.len(), "audit events could not be written");
+                let message = err.to_string();
+                for job in batch.drain(..) {
+                    let _ = job.done.send(Err(AuditError::Unavailable(message.clone())));
+                }
+            }
+        }
+    }
+}
+
+const INSERT: &str = "insert into audit_events (seq, id, at, action, outcome, actor_id, \
+    actor_email, actor_role, sub_org_id, impersonation_id, reason, call_id, operation, method, \
+    upstream_path, upstream_status, upstream_request_id, duration_ms, client_ip, user_agent, \
+    request_id, detail, prev_hash, hash) \
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+async fn write_batch(
+    pool: &SqlitePool,
+    key: &[u8],
+    events: &[&NewEvent],
+) -> Result<Vec<StoredEvent>, sqlx::Error> {
+    // IMMEDIATE takes the write lock before the head is read: no other writer can slip in.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let head: Option<(i64, String)> =
+        sqlx::query_as("select seq, hash from audit_events order by seq desc limit 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS.to_owned()));
+    let at = format_time(OffsetDateTime::now_utc());
+    let mut stored = Vec::with_capacity(events.len());
+    for event in events {
+        seq += 1;
+        let mut row = to_row(event, seq, &at, prev_hash);
+        row.hash = chain::hash(key, &row, &row.prev_hash);
+        sqlx::query(INSERT)
+            .bind(row.seq)
+            .bind(&row.id)
+            .bind(&row.at)
+            .bind(&row.action)
+            .bind(&row.outcome)
+            .bind(row.actor_id)
+            .bind(&row.actor_email)
+            .bind(&row.actor_role)
+            .bind(&row.sub_org_id)
+            .bind(&row.impersonation_id)
+            .bind(&row.reason)
+            .bind(&row.call_id)
+            .bind(&row.operation)
+            .bind(&row.method)
+            .bind(&row.upstream_path)
+            .bind(row.upstream_status)
+            .bind(&row.upstream_request_id)
+            .bind(row.duration_ms)
+            .bind(&row.client_ip)
+            .bind(&row.user_agent)
+            .bind(&row.request_id)
+            .bind(&row.detail)
+            .bind(&row.prev_hash)
+            .bind(&row.hash)
+            .execute(&mut *tx)
+            .await?;
+        prev_hash = row.hash.clone();
+        stored.push(row);
+    }
+    tx.commit().await?;
+    Ok(stored)
+}
+
+fn to_row(event: &NewEvent, seq: i64, at: &str, prev_hash: String) -> StoredEvent {
+    let actor = event.origin.actor.as_ref();
+    StoredEvent {
+        seq,
+        id: uuid::Uuid::new_v4().to_string(),
+        at: at.to_owned(),
+        action: event.action.as_str().to_owned(),
+        outcome: event.outcome.as_str().to_owned(),
+        actor_id: actor.map(|a| a.id),
+        actor_email: actor.map(|a| a.email.clone()),
+        actor_role: actor.map(|a| a.role.clone()),
+        sub_org_id: event.sub_org_id.clone(),
+        impersonation_id: event.impersonation_id.clone(),
+        reason: event.reason.clone(),
+        call_id: event.call_id.clone(),
+        operation: event.operation.clone(),
+        method: event.method.clone(),
+        upstream_path: event.upstream_path.clone(),
+        upstream_status: event.upstream_status,
+        upstream_request_id: event.upstream_request_id.clone(),
+        duration_ms: event.duration_ms,
+        client_ip: event.origin.client_ip.clone(),
+        user_agent: event.origin.user_agent.clone(),
+        request_id: event.origin.request_id.clone(),
+        detail: event.detail.to_string(),
+        prev_hash,
+        hash: String::new(),
+    }
+}

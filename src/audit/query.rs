@@ -1,0 +1,130 @@
+//! Filters and keyset pagination over the audit log, for review pages and exports.
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::event::{Action, Outcome, StoredEvent};
+use super::{AuditError, AuditLog};
+
+/// What to select. Every field narrows; empty selects everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub actor_email: Option<String>,
+    pub sub_org_id: Option<String>,
+    pub action: Option<Action>,
+    pub outcome: Option<Outcome>,
+    pub impersonation_id: Option<String>,
+    /// Inclusive, in the stored time format (see [`super::event::parse_time`]).
+    pub since: Option<String>,
+    /// Exclusive, in the stored time format.
+    pub until: Option<String>,
+    /// Free text over reason and detail.
+    pub text: Option<String>,
+}
+
+/// Where a page starts: keyset on `seq`, newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    Newest,
+    /// Events older than this `seq`.
+    Before(i64),
+    /// Events newer than this `seq` (the page is still returned newest first).
+    After(i64),
+}
+
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+impl Filter {
+    fn push_conditions<'a>(&'a self, q: &mut QueryBuilder<'a, Sqlite>) {
+        q.push(" where 1 = 1");
+        let mut eq = |column: &str, value: Option<&'a str>| {
+            if let Some(value) = value {
+                q.push(format!(" and {column} = ")).push_bind(value);
+            }
+        };
+        eq("actor_email", self.actor_email.as_deref());
+        eq("sub_org_id", self.sub_org_id.as_deref());
+        eq("action", self.action.map(Action::as_str));
+        eq("outcome", self.outcome.map(Outcome::as_str));
+        eq("impersonation_id", self.impersonation_id.as_deref());
+        if let Some(since) = &self.since {
+            q.push(" and at >= ").push_bind(since);
+        }
+        if let Some(until) = &self.until {
+            q.push(" and at < ").push_bind(until);
+        }
+        if let Some(text) = &self.text {
+            let pattern = like_pattern(text);
+            q.push(" and (reason like ")
+                .push_bind(pattern.clone())
+                .push(" escape '\\' or detail like ")
+                .push_bind(pattern)
+                .push(" escape '\\')");
+        }
+    }
+
+    /// `select * from audit_events where …` followed by `tail`.
+    pub(super) fn select<'a>(&'a self, tail: &str) -> QueryBuilder<'a, Sqlite> {
+        let mut q = QueryBuilder::new("select * from audit_events");
+        self.push_conditions(&mut q);
+        q.push(" ");
+        q.push(tail);
+        q
+    }
+}
+
+impl AuditLog {
+    /// One page of events, newest first: keyset pagination, so a deep page costs what the
+    /// first one does.
+    pub async fn find(
+        &self,
+        filter: &Filter,
+        cursor: Cursor,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, AuditError> {
+        let mut q = QueryBuilder::new("select * from audit_events");
+        filter.push_conditions(&mut q);
+        let limit = i64::from(limit.clamp(1, 500));
+        let events = match cursor {
+            Cursor::Newest => {
+                q.push(" order by seq desc limit ").push_bind(limit);
+                q.build_query_as::<StoredEvent>()
+                    .fetch_all(self.db().sqlite())
+                    .await?
+            }
+            Cursor::Before(seq) => {
+                q.push(" and seq < ").push_bind(seq);
+                q.push(" order by seq desc limit ").push_bind(limit);
+                q.build_query_as::<StoredEvent>()
+                    .fetch_all(self.db().sqlite())
+                    .await?
+            }
+            Cursor::After(seq) => {
+                q.push(" and seq > ").push_bind(seq);
+                q.push(" order by seq asc limit ").push_bind(limit);
+                let mut page = q
+                    .build_query_as::<StoredEvent>()
+                    .fetch_all(self.db().sqlite())
+                    .await?;
+                page.reverse();
+                page
+            }
+        };
+        Ok(events)
+    }
+
+    /// Every event of one PostGrid call, request first.
+    pub async fn find_call(&self, call_id: &str) -> Result<Vec<StoredEvent>, AuditError> {
+        Ok(
+            sqlx::query_as("select * from audit_events where call_id = ? order by seq")
+                .bind(call_id)
+                .fetch_all(self.db().sqlite())
+                .await?,
+        )
+    }
+}

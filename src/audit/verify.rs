@@ -1,0 +1,144 @@
+//! Walks the chain and names the first event that is not as the portal wrote it.
+
+use std::fmt;
+
+use futures_util::TryStreamExt;
+
+use super::chain::{self, Checkpoint, GENESIS};
+use super::event::StoredEvent;
+use super::{AuditError, AuditLog};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The event's content no longer matches its hash (changed, or forged without the key).
+    Edited,
+    /// An event is gone from before this point.
+    Missing,
+    /// An event that the chain passes over: added after the fact.
+    Inserted,
+    /// An authentic event that stands in the wrong place.
+    Reordered,
+    /// The chain ends before the checkpoint's `seq`: its tail was cut off.
+    Truncated { last_seq: i64 },
+    /// The event at the checkpoint's `seq` is not the one the checkpoint signed.
+    CheckpointMismatch,
+    /// The checkpoint was not signed with this audit key.
+    CheckpointForged,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Intact { events: u64, head_seq: i64 },
+    Broken { seq: i64, problem: Problem },
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Intact { events, head_seq } => {
+                write!(f, "intact: {events} events, head at seq {head_seq}")
+            }
+            Self::Broken { seq, problem } => {
+                let why = match problem {
+                    Problem::Edited => "edited: its content does not match its hash".to_owned(),
+                    Problem::Missing => "missing: an event before it was deleted".to_owned(),
+                    Problem::Inserted => "inserted: the chain passes over it".to_owned(),
+                    Problem::Reordered => "reordered: it belongs elsewhere in the chain".to_owned(),
+                    Problem::Truncated { last_seq } => {
+                        format!("tail truncated: the chain ends at seq {last_seq}")
+                    }
+                    Problem::CheckpointMismatch => {
+                        "checkpoint mismatch: the event there is not the one signed".to_owned()
+                    }
+                    Problem::CheckpointForged => {
+                        "the checkpoint is not signed with this audit key".to_owned()
+                    }
+                };
+                write!(f, "broken at seq {seq}: {why}")
+            }
+        }
+    }
+}
+
+impl AuditLog {
+    /// Verifies the whole chain, and with a checkpoint that nothing was cut from its tail.
+    /// Without a checkpoint a truncated tail cannot be told from a shorter history.
+    pub async fn verify(&self, checkpoint: Option<&Checkpoint>) -> Result<Verdict, AuditError> {
+        let key = self.key();
+        if let Some(cp) = checkpoint {
+            if !cp.is_authentic(key) {
+                return Ok(Verdict::Broken {
+                    seq: cp.seq,
+                    problem: Problem::CheckpointForged,
+                });
+            }
+        }
+        let pool = self.db().sqlite();
+        let mut rows =
+            sqlx::query_as::<_, StoredEvent>("select * from audit_events order by seq").fetch(pool);
+        let mut expected = 1;
+        let mut prev_hash = GENESIS.to_owned();
+        let mut current = rows.try_next().await?;
+        while let Some(row) = current {
+            let next = rows.try_next().await?;
+            let broken = |problem| Verdict::Broken {
+                seq: row.seq,
+                problem,
+            };
+            if row.seq != expected {
+                return Ok(Verdict::Broken {
+                    seq: expected,
+                    problem: Problem::Missing,
+                });
+            }
+            if !chain::is_authentic(key, &row) {
+                let belongs_elsewhere = row.prev_hash != prev_hash
+                    && sqlx::query_scalar::<_, i64>("select seq from audit_events where hash = ?")
+                        .bind(&row.prev_hash)
+                        .fetch_optional(pool)
+                        .await?
+                        .is_some();
+                let passed_over = next.as_ref().is_some_and(|n| n.prev_hash == prev_hash);
+                return Ok(broken(if belongs_elsewhere {
+                    Problem::Reordered
+                } else if passed_over {
+                    Problem::Inserted
+                } else {
+                    Problem::Edited
+                }));
+            }
+            if row.prev_hash != prev_hash {
+                return Ok(broken(Problem::Missing));
+            }
+            if checkpoint.is_some_and(|cp| cp.seq == row.seq && cp.head_hash != row.hash) {
+                return Ok(broken(Problem::CheckpointMismatch));
+            }
+            prev_hash = row.hash;
+            expected += 1;
+            current = next;
+        }
+        let last_seq = expected - 1;
+        if let Some(cp) = checkpoint {
+            if last_seq < cp.seq {
+                return Ok(Verdict::Broken {
+                    seq: cp.seq,
+                    problem: Problem::Truncated { last_seq },
+                });
+            }
+        }
+        Ok(Verdict::Intact {
+            events: u64::try_from(last_seq).unwrap_or_default(),
+            head_seq: last_seq,
+        })
+    }
+
+    /// Signs the current head, for keeping outside the database.
+    pub async fn checkpoint(&self, at: &str) -> Result<Checkpoint, AuditError> {
+        let head: Option<(i64, String)> =
+            sqlx::query_as("select seq, hash from audit_events order by seq desc limit 1")
+                .fetch_optional(self.db().sqlite())
+                .await?;
+        let (seq, hash) = head.unwrap_or((0, GENESIS.to_owned()));
+        Ok(Checkpoint::sign(self.key(), seq, &hash, at))
+    }
+}
