@@ -6,10 +6,18 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::audit::{format_time, parse_time, AuditLog, Checkpoint, Filter, Format, Verdict};
+use secrecy::SecretString;
+
+use crate::audit::{
+    format_time, parse_time, Action, AuditLog, Checkpoint, Filter, Format, NewEvent, Origin,
+    Outcome, Verdict,
+};
+use crate::auth::password::{check_policy, Hasher};
+use crate::auth::{staff, Role};
 use crate::config::AuditKey;
 use crate::config::{self, Config};
 use crate::db::Database;
+use crate::domain::Email;
 use crate::postgrid::sim::{Seed, Simulator, BASE_PATH};
 use crate::startup::{shutdown_signal, Application};
 use crate::telemetry;
@@ -33,6 +41,9 @@ enum Command {
     Serve,
     /// Create the database if needed and apply pending migrations, then exit.
     Migrate,
+    /// Add, list or disable staff accounts (the first admin of a deployment is made here).
+    #[command(subcommand)]
+    Staff(StaffCommand),
     /// Verify, checkpoint or export the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -47,6 +58,29 @@ enum Command {
         /// Start with sample data or with nothing.
         #[arg(long, value_enum, default_value = "demo")]
         seed: Seed,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StaffCommand {
+    /// Add a staff member; the password is read as one line from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["admin", "viewer", "auditor"])]
+        role: String,
+        /// Read the password from standard input (required: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List staff members.
+    List,
+    /// Disable a staff member; their sessions end at once.
+    Disable {
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -88,6 +122,7 @@ impl Cli {
                 Command::Serve => serve().await,
                 Command::Migrate => migrate().await,
                 Command::Audit(command) => audit(command).await,
+                Command::Staff(command) => staff_command(command).await,
                 Command::Sim {
                     addr,
                     api_key,
@@ -141,6 +176,86 @@ async fn sim(
         .with_context(|| format!("cannot listen on {addr}"))?;
     println!("PostGrid simulator listening: http://{bound}{BASE_PATH}");
     shutdown_signal().await;
+    Ok(())
+}
+
+/// The database and audit log for commands run beside a deployment.
+async fn open_store() -> anyhow::Result<(Database, AuditLog)> {
+    telemetry::init(config::parse_log_format(
+        std::env::var("PORTAL_LOG_FORMAT").ok().as_deref(),
+    )?);
+    let key = std::sync::Arc::new(AuditKey::from_env()?);
+    let db = Database::connect(&config::database_url_from_env()).await?;
+    db.migrate().await?;
+    let log = AuditLog::start(db.clone(), key);
+    Ok((db, log))
+}
+
+fn cli_origin() -> Origin {
+    Origin {
+        user_agent: Some("suborg-portal cli".to_owned()),
+        ..Origin::default()
+    }
+}
+
+async fn staff_command(command: StaffCommand) -> anyhow::Result<()> {
+    let (db, log) = open_store().await?;
+    let now = time::OffsetDateTime::now_utc();
+    match command {
+        StaffCommand::Add {
+            email, name, role, ..
+        } => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+            anyhow::ensure!(!name.trim().is_empty(), "--name must not be empty");
+            let role = Role::parse(&role).context("--role must be admin, viewer or auditor")?;
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("cannot read the password from standard input")?;
+            let password = line.trim_end_matches(['\r', '\n']).to_owned();
+            check_policy(&password).map_err(|weak| anyhow::anyhow!("password refused: {weak}"))?;
+            let hash = Hasher::new(1).hash(SecretString::from(password)).await?;
+            let created = staff::insert_staff(&db, &email, &name, role, &hash, now).await?;
+            let event = NewEvent::new(Action::StaffCreated, Outcome::Ok, cli_origin())
+                .detail(serde_json::json!({"staff_id": created.id, "email": created.email, "role": role.as_str(), "via": "cli"}));
+            log.append(event).await?;
+            println!("added {} ({})", created.email, role.as_str());
+        }
+        StaffCommand::List => {
+            for person in staff::list_staff(&db).await? {
+                let status = if person.disabled {
+                    "disabled"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    person.email,
+                    person.role.as_str(),
+                    status,
+                    person.name
+                );
+            }
+        }
+        StaffCommand::Disable { email } => {
+            let person = staff::find_by_email(&db, &email)
+                .await?
+                .context("no staff member has that email")?;
+            if person.role == Role::Admin && !person.disabled {
+                anyhow::ensure!(
+                    staff::count_active_admins(&db).await? > 1,
+                    "{} is the last active admin; make someone else an admin first",
+                    person.email
+                );
+            }
+            staff::update_staff(&db, person.id, staff::Change::Disable, now).await?;
+            let event = NewEvent::new(Action::StaffDisabled, Outcome::Ok, cli_origin()).detail(
+                serde_json::json!({"staff_id": person.id, "email": person.email, "via": "cli"}),
+            );
+            log.append(event).await?;
+            println!("disabled {}", person.email);
+        }
+    }
     Ok(())
 }
 
@@ -223,10 +338,47 @@ async fn demo() -> anyhow::Result<()> {
     })?;
     telemetry::init(config.log_format);
     let public_url = config.public_url.clone();
-    run(config, move |_| {
-        println!("suborg-portal demo is running: open {public_url}");
-    })
-    .await
+    let app = Application::build(config).await?;
+    let accounts = demo_staff(app.state()).await?;
+    println!("suborg-portal demo is running: open {public_url}");
+    println!("Sign in with one of these accounts (passwords are new on every start):");
+    for (role, email, password) in accounts {
+        println!("  {role:<8} {email}  {password}");
+    }
+    app.run_until(shutdown_signal()).await?;
+    Ok(())
+}
+
+/// An admin, a viewer and an auditor with fresh random passwords.
+async fn demo_staff(
+    state: &crate::state::AppState,
+) -> anyhow::Result<Vec<(&'static str, String, String)>> {
+    let mut accounts = Vec::new();
+    for (role, name) in [
+        (Role::Admin, "Demo Admin"),
+        (Role::Viewer, "Demo Viewer"),
+        (Role::Auditor, "Demo Auditor"),
+    ] {
+        let email = Email::parse(&format!("{}@demo.example", role.as_str()))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let password = format!("demo-{}", hex::encode(rand::random::<[u8; 9]>()));
+        let hash = state
+            .hasher
+            .hash(SecretString::from(password.clone()))
+            .await?;
+        let now = state.clock.now();
+        match staff::find_by_email(&state.db, email.as_str()).await? {
+            Some(existing) => {
+                staff::update_staff(&state.db, existing.id, staff::Change::Password(&hash), now)
+                    .await?
+            }
+            None => {
+                staff::insert_staff(&state.db, &email, name, role, &hash, now).await?;
+            }
+        }
+        accounts.push((role.as_str(), email.to_string(), password));
+    }
+    Ok(accounts)
 }
 
 /// The demo's audit key is generated once and kept beside its database, so the chain made in

@@ -1,9 +1,12 @@
 //! suborg-portal: an internal admin portal for companies that run PostGrid Print & Mail for
 //! many customers. See the README for the architecture map.
 
+pub mod api;
 pub mod app;
 pub mod audit;
+pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;

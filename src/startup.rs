@@ -8,7 +8,14 @@ use std::sync::Arc;
 use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 
+use time::Duration;
+
 use crate::audit::AuditLog;
+use crate::auth::password::Hasher;
+use crate::auth::session::SessionPolicy;
+use crate::auth::staff::LockoutPolicy;
+use crate::auth::throttle::AddressThrottle;
+use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::db::{Database, DbError};
 use crate::postgrid::{ClientOptions, Transport};
@@ -20,6 +27,8 @@ pub enum StartupError {
     Database(#[from] DbError),
     #[error("could not set up the PostGrid client: {0}")]
     Postgrid(#[from] reqwest::Error),
+    #[error("could not set up the session store: {0}")]
+    Sessions(#[source] sqlx::Error),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -36,6 +45,14 @@ pub struct Application {
 impl Application {
     /// Opens and migrates the database and binds the listening socket.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Application::build`], on a clock the caller controls (tests move it).
+    pub async fn build_with_clock(
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartupError> {
         let postgrid = Arc::new(Transport::new(
             config.postgrid_base_url.clone(),
             config.postgrid_api_key.clone(),
@@ -51,18 +68,45 @@ impl Application {
                     addr: config.addr,
                     source,
                 })?;
+        let mut config = config;
+        if config.public_url.port() == Some(0) {
+            // Asked for any free port and no public URL: the portal is its own origin.
+            if let Ok(bound) = listener.local_addr() {
+                config.public_url = crate::config::default_public_url(bound);
+            }
+        }
         let leptos = LeptosOptions::builder()
             .output_name("suborg-portal")
             .site_addr(config.addr)
             .build();
+        let session_policy = SessionPolicy {
+            idle: Duration::minutes(config.session_idle_minutes.into()),
+            absolute: Duration::hours(config.session_max_hours.into()),
+        };
+        let lockout = LockoutPolicy {
+            max_failures: config.lockout_attempts.into(),
+            window: Duration::minutes(config.lockout_minutes.into()),
+            lock_for: Duration::minutes(config.lockout_minutes.into()),
+        };
+        // Leave a core for pages while sign-ins hash.
+        let hashing_slots =
+            std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1));
         let state = AppState {
             config: Arc::new(config),
             db,
             audit,
             postgrid,
             leptos,
+            clock,
+            hasher: Hasher::new(hashing_slots),
+            throttle: Arc::new(AddressThrottle::default()),
+            session_policy,
+            lockout,
         };
-        let router = crate::http::router(state.clone());
+        let sessions = crate::http::sessions(&state)
+            .await
+            .map_err(StartupError::Sessions)?;
+        let router = crate::http::router(state.clone(), sessions);
         Ok(Self {
             listener,
             router,

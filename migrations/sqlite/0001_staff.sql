@@ -9,6 +9,8 @@ create table staff (
     failed_attempts integer not null default 0,
     first_failed_at text,
     locked_until text,
+    -- Bumped to end every session of this person at once (disable, role or password change).
+    session_version integer not null default 0,
     created_at text not null,
     updated_at text not null,
     constraint staff_email_unique unique (email),

@@ -5,15 +5,20 @@
 
 mod components;
 mod pages;
+pub mod request;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
+use crate::http::authorize::AccessDenied;
 use crate::http::STYLESHEET_PATH;
 use components::header::Header;
-use pages::{home::HomePage, login::LoginPage, not_found::NotFound};
+use pages::{
+    account::AccountPasswordPage, forbidden::Forbidden, home::HomePage, login::LoginPage,
+    not_found::NotFound, staff::StaffPage,
+};
 
 pub fn shell(_options: LeptosOptions) -> impl IntoView {
     view! {
@@ -36,16 +41,26 @@ pub fn shell(_options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // The authorization check found the person may not see this: no route renders at all.
+    let denied = request::extension::<AccessDenied>().is_some();
     view! {
         <Title formatter=|page: String| format!("{page} · suborg-portal")/>
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Router>
             <Header/>
             <main id="main" tabindex="-1">
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                </Routes>
+                {if denied {
+                    view! { <Forbidden/> }.into_any()
+                } else {
+                    view! {
+                        <Routes fallback=NotFound>
+                            <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                            <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                            <Route path=path!("/account/password") view=AccountPasswordPage ssr=SsrMode::Async/>
+                            <Route path=path!("/staff") view=StaffPage ssr=SsrMode::Async/>
+                        </Routes>
+                    }.into_any()
+                }}
             </main>
         </Router>
     }

@@ -117,6 +117,10 @@ pub struct Config {
     pub impersonation_enabled: bool,
     pub impersonation_max_minutes: u32,
     pub log_format: LogFormat,
+    pub session_idle_minutes: u32,
+    pub session_max_hours: u32,
+    pub lockout_attempts: u32,
+    pub lockout_minutes: u32,
 }
 
 impl Config {
@@ -175,6 +179,20 @@ impl Config {
             },
         };
         let log_format = parse_log_format(get("PORTAL_LOG_FORMAT").as_deref())?;
+        let number = |name: &'static str, default: u32, max: u32| match get(name) {
+            None => Ok(default),
+            Some(raw) => match raw.trim().parse::<u32>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(ConfigError::invalid(
+                    name,
+                    format!("must be a whole number from 1 to {max}"),
+                )),
+            },
+        };
+        let session_idle_minutes = number("PORTAL_SESSION_IDLE_MINUTES", 30, 24 * 60)?;
+        let session_max_hours = number("PORTAL_SESSION_MAX_HOURS", 12, 24 * 7)?;
+        let lockout_attempts = number("PORTAL_LOCKOUT_ATTEMPTS", 5, 100)?;
+        let lockout_minutes = number("PORTAL_LOCKOUT_MINUTES", 15, 24 * 60)?;
 
         Ok(Self {
             addr,
@@ -187,6 +205,10 @@ impl Config {
             impersonation_enabled,
             impersonation_max_minutes,
             log_format,
+            session_idle_minutes,
+            session_max_hours,
+            lockout_attempts,
+            lockout_minutes,
         })
     }
 

@@ -1,26 +1,66 @@
 //! Router assembly: pages, server functions, health, assets and the middleware around them.
 
 mod assets;
+pub mod authorize;
 mod health;
-mod render;
+pub mod origin_guard;
+pub mod render;
 pub mod request_id;
 pub mod security_headers;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::LeptosRoutes;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
 
+use crate::api;
 use crate::app::App;
 use crate::state::AppState;
 
 pub use assets::STYLESHEET_PATH;
 
-pub fn router(state: AppState) -> Router {
+/// The session layer over the portal's own database: HttpOnly, SameSite=Strict, and `Secure`
+/// with the `__Host-` prefix when the public URL is https.
+pub async fn sessions(state: &AppState) -> Result<SessionManagerLayer<SqliteStore>, sqlx::Error> {
+    let store = SqliteStore::new(state.db.sqlite().clone());
+    store.migrate().await?;
+    tokio::spawn(
+        store
+            .clone()
+            .continuously_delete_expired(std::time::Duration::from_secs(300)),
+    );
+    let https = state.config.is_https();
+    let idle = state.session_policy.idle;
+    Ok(SessionManagerLayer::new(store)
+        .with_name(if https {
+            "__Host-suborg_session"
+        } else {
+            "suborg_session"
+        })
+        .with_secure(https)
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle)))
+}
+
+pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Router {
     let pages = leptos_axum::generate_route_list(App);
+    let forms = Router::new()
+        .route("/login", post(api::login::login))
+        .route("/logout", post(api::login::logout))
+        .route("/account/password", post(api::account::change_password))
+        .route("/staff", post(api::staff::add))
+        .route("/staff/{id}/role", post(api::staff::change_role))
+        .route("/staff/{id}/disable", post(api::staff::disable))
+        .route("/staff/{id}/password", post(api::staff::set_password));
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -30,7 +70,12 @@ pub fn router(state: AppState) -> Router {
             get(server_function).post(server_function),
         )
         .leptos_routes_with_handler(pages, get(render::render_page))
-        .fallback(render::render_not_found);
+        .merge(forms)
+        .fallback(render::render_not_found)
+        // Innermost first: who is signed in and may they; then same-origin; then sessions.
+        .layer(from_fn_with_state(state.clone(), authorize::middleware))
+        .layer(from_fn_with_state(state.clone(), origin_guard::middleware))
+        .layer(sessions);
     security_headers::apply(router)
         .layer(axum::middleware::from_fn(request_id::middleware))
         .with_state(state)

@@ -35,9 +35,22 @@ fn whole_page_without_hydration_data<IV: IntoView + 'static>(
 
 /// Renders the page the Leptos router picks for this request.
 pub async fn render_page(State(state): State<AppState>, req: Request) -> Response {
+    render_page_with(state, req, || {}).await
+}
+
+/// Renders the page for this request with more context, such as a form's values and errors
+/// when a POST re-renders the page it came from.
+pub async fn render_page_with(
+    state: AppState,
+    req: Request,
+    extra: impl Fn() + Clone + Send + 'static,
+) -> Response {
     let options = state.leptos.clone();
     leptos_axum::handle_response_inner(
-        move || provide_context(state.clone()),
+        move || {
+            provide_context(state.clone());
+            extra();
+        },
         move || shell(options),
         req,
         whole_page_without_hydration_data,

@@ -3,7 +3,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use suborg_portal::audit::{AuditedCalls, Origin};
+use suborg_portal::auth::{staff, Role};
+use suborg_portal::clock::ManualClock;
 use suborg_portal::config::Config;
+use suborg_portal::domain::Email;
 use suborg_portal::postgrid::sim::{Seed, Simulator, BASE_PATH};
 use suborg_portal::postgrid::ParentClient;
 use suborg_portal::startup::Application;
@@ -19,6 +22,8 @@ pub struct TestApp {
     pub state: AppState,
     /// The PostGrid simulator this portal talks to.
     pub sim: Arc<Simulator>,
+    /// The portal's clock: tests move it to reach timeouts.
+    pub clock: Arc<ManualClock>,
     pub data: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -52,7 +57,8 @@ impl TestApp {
             vars.insert((*k).into(), (*v).into());
         }
         let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid config");
-        let app = Application::build(config)
+        let clock = ManualClock::new();
+        let app = Application::build_with_clock(config, clock.clone())
             .await
             .expect("application builds");
         let address = format!("http://{}", app.local_addr().expect("bound address"));
@@ -70,9 +76,36 @@ impl TestApp {
             client,
             state,
             sim,
+            clock,
             data,
             _shutdown: tx,
         }
+    }
+
+    /// Every audit event so far, as exported.
+    pub async fn audit_events(&self) -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        self.state
+            .audit
+            .export(
+                &suborg_portal::audit::Filter::default(),
+                suborg_portal::audit::Format::Jsonl,
+                &mut out,
+            )
+            .await
+            .expect("export");
+        String::from_utf8_lossy(&out)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json line"))
+            .collect()
+    }
+
+    pub async fn events_of(&self, action: &str) -> Vec<serde_json::Value> {
+        self.audit_events()
+            .await
+            .into_iter()
+            .filter(|e| e["action"] == action)
+            .collect()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -89,5 +122,96 @@ impl TestApp {
     pub fn audited_parent(&self) -> ParentClient {
         let observer = AuditedCalls::new(self.state.audit.clone(), Origin::default());
         ParentClient::new(self.state.postgrid.clone(), Arc::new(observer))
+    }
+}
+
+/// A person at a browser: keeps the session cookie and sends the portal's own `Origin` on
+/// every form post, as a browser on the portal's pages does.
+pub struct Browser<'a> {
+    pub app: &'a TestApp,
+    pub cookie: Option<String>,
+}
+
+impl TestApp {
+    pub fn browser(&self) -> Browser<'_> {
+        Browser {
+            app: self,
+            cookie: None,
+        }
+    }
+
+    /// Adds a staff member directly in the database; returns their email and password.
+    pub async fn add_staff(&self, role: Role) -> (String, String) {
+        let n = rand::random::<u32>();
+        let email = format!("{}{n}@staff.example", role.as_str());
+        let password = format!("pass-{n}-long-enough");
+        let hash = self
+            .state
+            .hasher
+            .hash(secrecy::SecretString::from(password.clone()))
+            .await
+            .expect("hash");
+        staff::insert_staff(
+            &self.state.db,
+            &Email::parse(&email).expect("email"),
+            &format!("{} {n}", role.label()),
+            role,
+            &hash,
+            self.state.clock.now(),
+        )
+        .await
+        .expect("staff added");
+        (email, password)
+    }
+
+    /// A browser signed in as a new staff member of `role`.
+    pub async fn signed_in(&self, role: Role) -> Browser<'_> {
+        let (email, password) = self.add_staff(role).await;
+        let mut browser = self.browser();
+        let res = browser.sign_in(&email, &password).await;
+        assert_eq!(res.status(), 303, "sign-in as {role:?}");
+        browser
+    }
+}
+
+impl Browser<'_> {
+    fn keep_cookie(&mut self, res: &reqwest::Response) {
+        for value in res.headers().get_all("set-cookie") {
+            let Ok(text) = value.to_str() else { continue };
+            let pair = text.split(';').next().unwrap_or_default().trim().to_owned();
+            let expired = text.to_ascii_lowercase().contains("max-age=0");
+            self.cookie = (!expired && !pair.ends_with('=')).then_some(pair);
+        }
+    }
+
+    fn with_cookie(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.cookie {
+            Some(cookie) => req.header("cookie", cookie),
+            None => req,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> reqwest::Response {
+        let req = self.app.client.get(format!("{}{}", self.app.address, path));
+        let res = self.with_cookie(req).send().await.expect("sent");
+        self.keep_cookie(&res);
+        res
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let req = self
+            .app
+            .client
+            .post(format!("{}{}", self.app.address, path))
+            .header("origin", &self.app.address)
+            .form(form);
+        let res = self.with_cookie(req).send().await.expect("sent");
+        self.keep_cookie(&res);
+        res
+    }
+
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> reqwest::Response {
+        self.post("/login", &[("email", email), ("password", password)])
+            .await
     }
 }

@@ -44,7 +44,8 @@ async fn pages_carry_security_headers() {
 #[tokio::test]
 async fn unknown_paths_are_404_pages_with_security_headers() {
     let app = TestApp::spawn().await;
-    let res = app.get("/no/such/page").await;
+    let mut viewer = app.signed_in(suborg_portal::auth::Role::Viewer).await;
+    let res = viewer.get("/no/such/page").await;
     assert_eq!(res.status(), 404);
     assert_security_headers(&res);
     let body = res.text().await.expect("body");
@@ -90,6 +91,7 @@ async fn only_bundled_assets_are_served_as_files() {
         .to_str()
         .expect("ascii")
         .starts_with("text/css"));
+    let mut admin = app.signed_in(suborg_portal::auth::Role::Admin).await;
     for path in [
         "/data/portal.db",
         "/portal.db",
@@ -99,7 +101,13 @@ async fn only_bundled_assets_are_served_as_files() {
         "/assets/%2e%2e%2fCargo.toml",
         "/style/portal.css",
     ] {
-        let res = app.get(path).await;
+        let res = admin.get(path).await;
         assert_eq!(res.status(), 404, "{path} must not be served");
+        let anonymous = app.get(path).await;
+        assert!(
+            matches!(anonymous.status().as_u16(), 303 | 404),
+            "{path}: {}",
+            anonymous.status()
+        );
     }
 }

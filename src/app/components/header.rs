@@ -1,24 +1,50 @@
-//! The header on every page: product name, PostGrid mode and navigation.
+//! The header on every page: product name, PostGrid mode, navigation by role, and who is
+//! signed in with a sign-out button.
 
 use leptos::prelude::*;
 
+use crate::app::request::current_staff;
+use crate::auth::Permission;
 use crate::config::PostgridMode;
 use crate::state::AppState;
 
 #[component]
 pub fn Header() -> impl IntoView {
     let mode = use_context::<AppState>().map(|state| state.config.postgrid_mode);
+    let me = current_staff();
+    let links = me.as_ref().map(|me| {
+        let mut links = Vec::new();
+        if me.can(Permission::ViewSubOrgs) {
+            links.push(("/sub-orgs", "Sub-organizations"));
+        }
+        if me.can(Permission::ReviewAudit) {
+            links.push(("/audit", "Audit log"));
+        }
+        if me.can(Permission::ManageStaff) {
+            links.push(("/staff", "Staff"));
+        }
+        links
+    });
     view! {
         <header class="site-header">
             <a class="brand" href="/">"suborg-portal"</a>
             <ModeBadge mode/>
-            <nav aria-label="Main">
-                <ul>
-                    <li><a href="/sub-orgs">"Sub-organizations"</a></li>
-                    <li><a href="/audit">"Audit log"</a></li>
-                    <li><a href="/staff">"Staff"</a></li>
-                </ul>
-            </nav>
+            {links.map(|links| view! {
+                <nav aria-label="Main">
+                    <ul>
+                        {links.into_iter().map(|(href, label)| view! { <li><a href=href>{label}</a></li> }).collect_view()}
+                    </ul>
+                </nav>
+            })}
+            {me.map(|me| view! {
+                <div class="who">
+                    <a href="/account/password" title="Your account">{me.name.clone()}</a>
+                    <span class="role-badge">{me.role.label()}</span>
+                    <form method="post" action="/logout" class="inline">
+                        <button type="submit" class="secondary small">"Sign out"</button>
+                    </form>
+                </div>
+            })}
         </header>
     }
 }

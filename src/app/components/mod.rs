@@ -1,1 +1,2 @@
+pub mod field;
 pub mod header;

@@ -1,23 +1,39 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::login::FORM;
+use crate::app::components::field::{Field, FormProblem};
+use crate::app::request::{feedback_for, query_param};
+
+/// Why the person is here again, in words; only known values, never reflected text.
+fn ended_message(ended: Option<String>) -> Option<&'static str> {
+    match ended.as_deref()? {
+        "idle" => Some("You were signed out after a period without activity. Sign in again."),
+        "expired" => Some("Your session reached its time limit. Sign in again."),
+        "revoked" => Some("Your session was ended because your account changed. Sign in again."),
+        "signed_out" => Some("You are signed out."),
+        _ => None,
+    }
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let feedback = feedback_for(FORM);
+    let next = Some(feedback.typed("next"))
+        .filter(|n| !n.is_empty())
+        .or_else(|| query_param("next"))
+        .unwrap_or_default();
+    let ended = ended_message(query_param("ended"));
     view! {
         <Title text="Sign in"/>
         <section class="card narrow" aria-labelledby="login-heading">
             <h1 id="login-heading">"Sign in"</h1>
+            {ended.map(|m| view! { <p class="notice warn" role="status">{m}</p> })}
+            <FormProblem feedback=feedback.clone()/>
             <form method="post" action="/login" class="stacked">
-                <label for="email">"Email"</label>
-                <input id="email" name="email" type="email" autocomplete="username" required/>
-                <label for="password">"Password"</label>
-                <input
-                    id="password"
-                    name="password"
-                    type="password"
-                    autocomplete="current-password"
-                    required
-                />
+                <input type="hidden" name="next" value=next/>
+                <Field feedback=feedback.clone() name="email" label="Email" kind="email" autocomplete="username"/>
+                <Field feedback name="password" label="Password" kind="password" autocomplete="current-password" keep_value=false/>
                 <button type="submit">"Sign in"</button>
             </form>
         </section>

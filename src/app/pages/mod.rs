@@ -1,3 +1,6 @@
+pub mod account;
+pub mod forbidden;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod staff;

@@ -1,0 +1,135 @@
+//! Sign-in benchmarks (DESIGN §10), run with `cargo bench --bench signin`.
+//!
+//! Side by side in one run: the median sign-in time, and the p50/p99 of another page while
+//! nothing else happens and while 50 sign-ins run at once.
+
+use std::time::{Duration, Instant};
+
+use secrecy::SecretString;
+use suborg_portal::auth::{password, staff, Role};
+use suborg_portal::config::Config;
+use suborg_portal::domain::Email;
+use suborg_portal::startup::Application;
+
+const PASSWORD: &str = "a benchmark passphrase";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}/portal.db", dir.path().display());
+    let config = Config::from_lookup(|name| match name {
+        "PORTAL_ADDR" => Some("127.0.0.1:0".to_owned()),
+        "POSTGRID_API_KEY" => Some("test_sk_bench".to_owned()),
+        "PORTAL_AUDIT_KEY" => Some("bench-audit-key-0123456789abcdef0123456789".to_owned()),
+        "DATABASE_URL" => Some(url.clone()),
+        _ => None,
+    })?;
+    let app = Application::build(config).await?;
+    let base = format!("http://{}", app.local_addr()?);
+    let state = app.state().clone();
+    tokio::spawn(app.run_until(std::future::pending()));
+
+    let hash = state
+        .hasher
+        .hash(SecretString::from(PASSWORD.to_owned()))
+        .await?;
+    for n in 0..60 {
+        let email =
+            Email::parse(&format!("staff{n}@bench.example")).map_err(|e| anyhow::anyhow!("{e}"))?;
+        staff::insert_staff(
+            &state.db,
+            &email,
+            "Bench",
+            Role::Viewer,
+            &hash,
+            state.clock.now(),
+        )
+        .await?;
+    }
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+
+    println!("# sign-in benchmarks");
+    println!(
+        "argon2id m={} KiB, t={}, p={}; hashing slots: {}",
+        password::MEMORY_KIB,
+        password::ITERATIONS,
+        password::LANES,
+        std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
+    );
+    let mut times = Vec::new();
+    for n in 50..60 {
+        let started = Instant::now();
+        let status = sign_in(&client, &base, n).await?;
+        times.push(started.elapsed());
+        anyhow::ensure!(status == 303, "sign-in failed: {status}");
+    }
+    times.sort();
+    println!("median sign-in: {:.1?}", times[times.len() / 2]);
+
+    let quiet = page_times(&client, &base, 400).await?;
+    let burst = {
+        let client = client.clone();
+        let base = base.clone();
+        tokio::spawn(async move {
+            let tasks: Vec<_> = (0..50)
+                .map(|n| {
+                    let client = client.clone();
+                    let base = base.clone();
+                    tokio::spawn(async move { sign_in(&client, &base, n).await })
+                })
+                .collect();
+            for task in tasks {
+                let _ = task.await;
+            }
+        })
+    };
+    let loaded = page_times(&client, &base, 400).await?;
+    burst.await?;
+    println!("| GET /login | p50 | p99 |");
+    println!("|---|---|---|");
+    println!(
+        "| alone | {:.2?} | {:.2?} |",
+        pct(&quiet, 0.5),
+        pct(&quiet, 0.99)
+    );
+    println!(
+        "| during 50 concurrent sign-ins | {:.2?} | {:.2?} |",
+        pct(&loaded, 0.5),
+        pct(&loaded, 0.99)
+    );
+    Ok(())
+}
+
+async fn sign_in(client: &reqwest::Client, base: &str, n: usize) -> anyhow::Result<u16> {
+    let email = format!("staff{n}@bench.example");
+    let res = client
+        .post(format!("{base}/login"))
+        .header("origin", base)
+        .form(&[("email", email.as_str()), ("password", PASSWORD)])
+        .send()
+        .await?;
+    Ok(res.status().as_u16())
+}
+
+async fn page_times(
+    client: &reqwest::Client,
+    base: &str,
+    n: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let started = Instant::now();
+        let res = client.get(format!("{base}/login")).send().await?;
+        res.bytes().await?;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    Ok(times)
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}

@@ -1,0 +1,103 @@
+//! A person's own password.
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use secrecy::SecretString;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::{current, read_form, show_again, unavailable, FormFeedback};
+use crate::audit::{Action, NewEvent, Outcome};
+use crate::auth::password::check_policy;
+use crate::auth::session::{self, origin_of};
+use crate::auth::staff::{self, Change};
+use crate::state::AppState;
+
+pub const FORM: &str = "own-password";
+
+#[derive(Deserialize, Default)]
+struct ChangePasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+/// Changes the signed-in person's password; every other session of theirs ends.
+pub async fn change_password(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let (parts, form) = read_form::<ChangePasswordForm>(req).await;
+    let Some(me) = current(&parts) else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let form = form.unwrap_or_default();
+    let Ok(Some(account)) = staff::find_by_id(&state.db, me.id).await else {
+        return unavailable();
+    };
+    let mut feedback = FormFeedback::new(FORM);
+    let current_ok = state
+        .hasher
+        .verify(
+            SecretString::from(form.current_password),
+            Some(account.password_hash.clone()),
+        )
+        .await
+        .unwrap_or(false);
+    if !current_ok {
+        feedback = feedback.error("current_password", "That is not your current password.");
+    }
+    if let Err(weak) = check_policy(&form.new_password) {
+        feedback = feedback.error(
+            "new_password",
+            format!("Choose a stronger password: {weak}."),
+        );
+    } else if form.new_password != form.confirm_password {
+        feedback = feedback.error("confirm_password", "The two new passwords differ.");
+    }
+    if feedback.has_errors() {
+        let event = NewEvent::new(
+            Action::PasswordChanged,
+            Outcome::Denied,
+            origin_of(&parts, Some(&me)),
+        );
+        let _ = state.audit.append(event).await;
+        return show_again(state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let Ok(hash) = state
+        .hasher
+        .hash(SecretString::from(form.new_password))
+        .await
+    else {
+        return unavailable();
+    };
+    let now = state.clock.now();
+    if staff::update_staff(&state.db, me.id, Change::Password(&hash), now)
+        .await
+        .is_err()
+    {
+        return unavailable();
+    }
+    let event = NewEvent::new(
+        Action::PasswordChanged,
+        Outcome::Ok,
+        origin_of(&parts, Some(&me)),
+    );
+    if state.audit.append(event).await.is_err() {
+        return unavailable();
+    }
+    // Other sessions ended with the version bump; this one continues under a new id.
+    let renewed = match staff::find_by_id(&state.db, me.id).await {
+        Ok(Some(account)) => session::sign_in(&session, &account, now).await.is_ok(),
+        _ => false,
+    };
+    if !renewed {
+        return unavailable();
+    }
+    Redirect::to("/account/password?done=changed").into_response()
+}

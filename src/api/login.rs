@@ -1,0 +1,169 @@
+//! Signing in and out.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use secrecy::SecretString;
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+
+use super::{read_form, safe_next, show_again, unavailable, FormFeedback};
+use crate::audit::{Action, NewEvent, Outcome};
+use crate::auth::session::{self, origin_of, CurrentStaff};
+use crate::auth::staff::{self, LockoutPolicy};
+use crate::domain::Email;
+use crate::state::AppState;
+
+pub const FORM: &str = "login";
+/// The start of the one message for every failure, so the page never tells whether an email
+/// has an account.
+pub const FAILED: &str = "The email or password is not right.";
+
+fn failed_message(policy: LockoutPolicy) -> String {
+    format!(
+        "{FAILED} After {} failed attempts an account is locked for {} minutes.",
+        policy.max_failures,
+        policy.lock_for.whole_minutes()
+    )
+}
+pub const THROTTLED: &str = "Too many failed sign-ins from your network. Wait 15 minutes, then \
+    try again.";
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+pub async fn login(State(state): State<AppState>, session: Session, req: Request) -> Response {
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let (parts, form) = read_form::<LoginForm>(req).await;
+    let form = form.unwrap_or(LoginForm {
+        email: String::new(),
+        password: String::new(),
+        next: None,
+    });
+    let now = state.clock.now();
+    let feedback = |message: String| {
+        FormFeedback::new(FORM)
+            .value("email", form.email.trim())
+            .value("next", form.next.as_deref().unwrap_or_default())
+            .error("", message)
+    };
+    if state.throttle.is_throttled(ip, now) {
+        return show_again(
+            state,
+            parts,
+            feedback(THROTTLED.to_owned()),
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+        .await;
+    }
+    let Ok(email) = Email::parse(&form.email) else {
+        let feedback = FormFeedback::new(FORM)
+            .value("email", form.email.trim())
+            .value("next", form.next.as_deref().unwrap_or_default())
+            .error(
+                "email",
+                "Enter your email address, such as name@example.com.",
+            );
+        return show_again(state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let account = match staff::find_by_email(&state.db, email.as_str()).await {
+        Ok(account) => account,
+        Err(err) => {
+            tracing::error!(error = %err, "staff lookup failed");
+            return unavailable();
+        }
+    };
+    // Verify even for unknown, disabled or locked accounts, so every failure costs the same.
+    let usable = account
+        .as_ref()
+        .filter(|a| !a.disabled && !a.is_locked(now));
+    let verified = state
+        .hasher
+        .verify(
+            SecretString::from(form.password.clone()),
+            account.as_ref().map(|a| a.password_hash.clone()),
+        )
+        .await
+        .unwrap_or(false);
+
+    match usable {
+        Some(account) if verified => {
+            if let Err(err) = session::sign_in(&session, account, now).await {
+                tracing::error!(error = %err, "session could not be started");
+                return unavailable();
+            }
+            let _ = staff::clear_failures(&state.db, account.id).await;
+            state.throttle.record_success(ip);
+            let me = CurrentStaff::from(account);
+            let event = NewEvent::new(
+                Action::LoginSucceeded,
+                Outcome::Ok,
+                origin_of(&parts, Some(&me)),
+            );
+            if let Err(err) = state.audit.append(event).await {
+                // A sign-in that cannot be recorded does not happen.
+                tracing::error!(error = %err, "sign-in could not be recorded");
+                let _ = session.flush().await;
+                return unavailable();
+            }
+            Redirect::to(&safe_next(form.next.as_deref())).into_response()
+        }
+        _ => {
+            state.throttle.record_failure(ip, now);
+            let known = account.as_ref().map(CurrentStaff::from);
+            let mut locked_now = false;
+            if let Some(account) = account.as_ref().filter(|a| !a.disabled) {
+                locked_now = staff::record_failure(&state.db, account, state.lockout, now)
+                    .await
+                    .unwrap_or(false);
+            }
+            let origin = origin_of(&parts, known.as_ref());
+            let reason = match &account {
+                None => "unknown_email",
+                Some(a) if a.disabled => "disabled",
+                Some(a) if a.is_locked(now) => "locked",
+                Some(_) => "wrong_password",
+            };
+            let failed = NewEvent::new(Action::LoginFailed, Outcome::Denied, origin.clone())
+                .detail(json!({"email": email.as_str(), "reason": reason}));
+            let _ = state.audit.append(failed).await;
+            if locked_now {
+                let locked = NewEvent::new(Action::Locked, Outcome::Denied, origin)
+                    .detail(json!({"email": email.as_str(), "minutes": state.lockout.lock_for.whole_minutes()}));
+                let _ = state.audit.append(locked).await;
+            }
+            let message = failed_message(state.lockout);
+            show_again(state, parts, feedback(message), StatusCode::UNAUTHORIZED).await
+        }
+    }
+}
+
+/// Ends the session on the server, so a copied cookie stops working.
+pub async fn logout(State(state): State<AppState>, session: Session, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    if let Some(me) = super::current(&parts) {
+        let event = NewEvent::new(Action::Logout, Outcome::Ok, origin_of(&parts, Some(&me)));
+        if let Err(err) = state.audit.append(event).await {
+            tracing::error!(error = %err, "sign-out could not be recorded");
+        }
+    }
+    if let Err(err) = session.flush().await {
+        tracing::error!(error = %err, "session could not be deleted");
+        return unavailable();
+    }
+    Redirect::to("/login?ended=signed_out").into_response()
+}

@@ -1,0 +1,77 @@
+//! Which requests need what: one table for every page, form and export. Deny by default:
+//! a path this table does not name needs a signed-in person, and a named area its permission.
+
+use axum::http::Method;
+
+use super::role::Permission;
+use crate::audit::Action;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in staff member.
+    SignedIn,
+    /// A signed-in staff member whose role grants the permission; a refusal is recorded under
+    /// the action it would have been.
+    Needs(Permission, Action),
+}
+
+pub fn required(method: &Method, path: &str) -> Access {
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    if matches!(path, "/healthz" | "/readyz" | "/login") || under("/assets") {
+        return Access::Public;
+    }
+    if under("/staff") {
+        let action = if method == Method::GET {
+            Action::StaffUpdated
+        } else if path.ends_with("/disable") {
+            Action::StaffDisabled
+        } else if path == "/staff" {
+            Action::StaffCreated
+        } else {
+            Action::StaffUpdated
+        };
+        return Access::Needs(Permission::ManageStaff, action);
+    }
+    if under("/audit") {
+        let action = if path.starts_with("/audit/export") {
+            Action::AuditExported
+        } else {
+            Action::AuditViewed
+        };
+        return Access::Needs(Permission::ReviewAudit, action);
+    }
+    if path == "/sub-orgs/new" {
+        return Access::Needs(Permission::CreateSubOrg, Action::PostgridRequest);
+    }
+    if under("/impersonation") {
+        return Access::Needs(Permission::Impersonate, Action::ImpersonationDenied);
+    }
+    if under("/sub-orgs") {
+        return Access::Needs(Permission::ViewSubOrgs, Action::PostgridRequest);
+    }
+    Access::SignedIn
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_paths_need_a_signed_in_person() {
+        assert_eq!(required(&Method::GET, "/something-new"), Access::SignedIn);
+        assert_eq!(required(&Method::POST, "/api/anything"), Access::SignedIn);
+        assert_eq!(required(&Method::GET, "/login"), Access::Public);
+        assert_eq!(required(&Method::GET, "/loginx"), Access::SignedIn);
+        assert_eq!(required(&Method::GET, "/staffing"), Access::SignedIn);
+        assert!(matches!(
+            required(&Method::GET, "/audit/export.csv"),
+            Access::Needs(Permission::ReviewAudit, Action::AuditExported)
+        ));
+        assert!(matches!(
+            required(&Method::POST, "/staff/4/disable"),
+            Access::Needs(Permission::ManageStaff, Action::StaffDisabled)
+        ));
+    }
+}

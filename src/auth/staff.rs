@@ -1,0 +1,234 @@
+//! Staff accounts in the portal's database.
+
+use sqlx::FromRow;
+use time::{Duration, OffsetDateTime};
+
+use super::role::Role;
+use crate::audit::format_time;
+use crate::db::Database;
+use crate::domain::Email;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staff {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub password_hash: String,
+    pub failed_attempts: i64,
+    pub first_failed_at: Option<String>,
+    pub locked_until: Option<String>,
+    /// Bumped whenever every existing session of this person must end.
+    pub session_version: i64,
+    pub created_at: String,
+}
+
+#[derive(FromRow)]
+struct StaffRow {
+    id: i64,
+    email: String,
+    name: String,
+    role: String,
+    disabled: bool,
+    password_hash: String,
+    failed_attempts: i64,
+    first_failed_at: Option<String>,
+    locked_until: Option<String>,
+    session_version: i64,
+    created_at: String,
+}
+
+impl TryFrom<StaffRow> for Staff {
+    type Error = sqlx::Error;
+    fn try_from(row: StaffRow) -> Result<Self, Self::Error> {
+        let role = Role::parse(&row.role)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {:?}", row.role).into()))?;
+        Ok(Self {
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            role,
+            disabled: row.disabled,
+            password_hash: row.password_hash,
+            failed_attempts: row.failed_attempts,
+            first_failed_at: row.first_failed_at,
+            locked_until: row.locked_until,
+            session_version: row.session_version,
+            created_at: row.created_at,
+        })
+    }
+}
+
+impl Staff {
+    pub fn is_locked(&self, now: OffsetDateTime) -> bool {
+        self.locked_until
+            .as_deref()
+            .is_some_and(|until| format_time(now).as_str() < until)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StaffError {
+    #[error("a staff member with that email already exists")]
+    EmailTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+const COLUMNS: &str = "id, email, name, role, disabled, password_hash, failed_attempts, \
+    first_failed_at, locked_until, session_version, created_at";
+
+pub async fn insert_staff(
+    db: &Database,
+    email: &Email,
+    name: &str,
+    role: Role,
+    password_hash: &str,
+    now: OffsetDateTime,
+) -> Result<Staff, StaffError> {
+    let at = format_time(now);
+    let inserted = sqlx::query_as::<_, StaffRow>(&format!(
+        "insert into staff (email, name, role, password_hash, created_at, updated_at) \
+         values (?, ?, ?, ?, ?, ?) returning {COLUMNS}"
+    ))
+    .bind(email.as_str())
+    .bind(name.trim())
+    .bind(role.as_str())
+    .bind(password_hash)
+    .bind(&at)
+    .bind(&at)
+    .fetch_one(db.sqlite())
+    .await;
+    match inserted {
+        Ok(row) => Ok(Staff::try_from(row)?),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StaffError::EmailTaken),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn find_by_email(db: &Database, email: &str) -> Result<Option<Staff>, sqlx::Error> {
+    sqlx::query_as::<_, StaffRow>(&format!("select {COLUMNS} from staff where email = ?"))
+        .bind(email.trim())
+        .fetch_optional(db.sqlite())
+        .await?
+        .map(Staff::try_from)
+        .transpose()
+}
+
+pub async fn find_by_id(db: &Database, id: i64) -> Result<Option<Staff>, sqlx::Error> {
+    sqlx::query_as::<_, StaffRow>(&format!("select {COLUMNS} from staff where id = ?"))
+        .bind(id)
+        .fetch_optional(db.sqlite())
+        .await?
+        .map(Staff::try_from)
+        .transpose()
+}
+
+pub async fn list_staff(db: &Database) -> Result<Vec<Staff>, sqlx::Error> {
+    sqlx::query_as::<_, StaffRow>(&format!("select {COLUMNS} from staff order by email"))
+        .fetch_all(db.sqlite())
+        .await?
+        .into_iter()
+        .map(Staff::try_from)
+        .collect()
+}
+
+pub async fn count_active_admins(db: &Database) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("select count(*) from staff where role = 'admin' and disabled = 0")
+        .fetch_one(db.sqlite())
+        .await
+}
+
+/// Changes that end every existing session of the person (their `session_version` moves on).
+pub enum Change<'a> {
+    Role(Role),
+    Disable,
+    Password(&'a str),
+}
+
+pub async fn update_staff(
+    db: &Database,
+    id: i64,
+    change: Change<'_>,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    let at = format_time(now);
+    let query = match change {
+        Change::Role(role) => sqlx::query(
+            "update staff set role = ?, session_version = session_version + 1, updated_at = ? where id = ?",
+        )
+        .bind(role.as_str()),
+        Change::Disable => sqlx::query(
+            "update staff set disabled = 1, session_version = session_version + 1, updated_at = ? where id = ?",
+        ),
+        Change::Password(hash) => sqlx::query(
+            "update staff set password_hash = ?, session_version = session_version + 1, \
+             failed_attempts = 0, first_failed_at = null, locked_until = null, updated_at = ? where id = ?",
+        )
+        .bind(hash),
+    };
+    query.bind(at).bind(id).execute(db.sqlite()).await?;
+    Ok(())
+}
+
+/// How many failures lock an account, within what window, and for how long.
+#[derive(Debug, Clone, Copy)]
+pub struct LockoutPolicy {
+    pub max_failures: i64,
+    pub window: Duration,
+    pub lock_for: Duration,
+}
+
+impl Default for LockoutPolicy {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            window: Duration::minutes(15),
+            lock_for: Duration::minutes(15),
+        }
+    }
+}
+
+/// Counts a failed sign-in; returns whether this failure locked the account.
+pub async fn record_failure(
+    db: &Database,
+    staff: &Staff,
+    policy: LockoutPolicy,
+    now: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    let window_start = format_time(now - policy.window);
+    let window_open = staff
+        .first_failed_at
+        .as_deref()
+        .is_some_and(|first| first > window_start.as_str());
+    let (attempts, first) = if window_open {
+        (staff.failed_attempts + 1, staff.first_failed_at.clone())
+    } else {
+        (1, Some(format_time(now)))
+    };
+    let locks = attempts >= policy.max_failures;
+    let (attempts, first, locked_until) = if locks {
+        (0, None, Some(format_time(now + policy.lock_for)))
+    } else {
+        (attempts, first, staff.locked_until.clone())
+    };
+    sqlx::query(
+        "update staff set failed_attempts = ?, first_failed_at = ?, locked_until = ? where id = ?",
+    )
+    .bind(attempts)
+    .bind(first)
+    .bind(locked_until)
+    .bind(staff.id)
+    .execute(db.sqlite())
+    .await?;
+    Ok(locks)
+}
+
+pub async fn clear_failures(db: &Database, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("update staff set failed_attempts = 0, first_failed_at = null, locked_until = null where id = ?")
+        .bind(id)
+        .execute(db.sqlite())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! Resolves the session to a staff member on every request and applies the access table:
+//! anonymous visitors go to the sign-in page, people without the permission get a 403 page
+//! and an audit event with outcome `denied`.
+
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+use tower_sessions::Session;
+
+use super::render;
+use crate::audit::{NewEvent, Outcome};
+use crate::auth::access::{self, Access};
+use crate::auth::session::{self, origin_of, CurrentStaff, Ended, SessionAuth, SESSION_KEY};
+use crate::state::AppState;
+
+/// Put in the request when the person may not see what they asked for; the app renders the
+/// "not allowed" page instead of the route.
+#[derive(Debug, Clone, Copy)]
+pub struct AccessDenied;
+
+/// Why the person was sent to the sign-in page, for its message.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionEnded(pub Ended);
+
+/// Refresh the idle timer at most this often, so every page view does not write the session.
+const TOUCH_EVERY_SECONDS: i64 = 60;
+
+pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let Some(session) = req.extensions().get::<Session>().cloned() else {
+        tracing::error!("no session layer in front of the authorization check");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let now = state.clock.now();
+    let current = match current_staff(&state, &session, now).await {
+        Ok(current) => current,
+        Err(err) => {
+            tracing::error!(error = %err, "session could not be resolved");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let (current, ended) = match current {
+        Ok(staff) => (Some(staff), None),
+        Err(ended) => (None, ended),
+    };
+
+    let needs = access::required(req.method(), req.uri().path());
+    match (needs, &current) {
+        (Access::Public, _) => {}
+        (_, None) => return sign_in_first(&req, ended),
+        (Access::SignedIn, Some(_)) => {}
+        (Access::Needs(permission, _), Some(staff)) if staff.can(permission) => {}
+        (Access::Needs(_, action), Some(staff)) => {
+            let (parts, body) = req.into_parts();
+            let event = NewEvent::new(action, Outcome::Denied, origin_of(&parts, Some(staff)))
+                .detail(json!({"method": parts.method.as_str(), "path": parts.uri.path()}));
+            if let Err(err) = state.audit.append(event).await {
+                tracing::error!(error = %err, "a refusal could not be recorded");
+            }
+            let mut req = Request::from_parts(parts, body);
+            req.extensions_mut().insert(staff.clone());
+            req.extensions_mut().insert(AccessDenied);
+            let mut res = render::render_page(State(state), req).await;
+            *res.status_mut() = StatusCode::FORBIDDEN;
+            return res;
+        }
+    }
+    if let Some(staff) = current {
+        req.extensions_mut().insert(staff);
+    }
+    if let Some(ended) = ended {
+        req.extensions_mut().insert(SessionEnded(ended));
+    }
+    next.run(req).await
+}
+
+/// The signed-in person, `Err(Some(why))` when the session just ended, `Err(None)` when there
+/// was none.
+async fn current_staff(
+    state: &AppState,
+    session: &Session,
+    now: time::OffsetDateTime,
+) -> Result<Result<CurrentStaff, Option<Ended>>, Box<dyn std::error::Error + Send + Sync>> {
+    let Some(mut auth) = session.get::<SessionAuth>(SESSION_KEY).await? else {
+        return Ok(Err(None));
+    };
+    match session::resolve(&state.db, &auth, state.session_policy, now).await? {
+        Ok(staff) => {
+            if now.unix_timestamp() - auth.last_seen_at >= TOUCH_EVERY_SECONDS {
+                auth.last_seen_at = now.unix_timestamp();
+                session.insert(SESSION_KEY, auth).await?;
+            }
+            Ok(Ok(CurrentStaff::from(&staff)))
+        }
+        Err(ended) => {
+            // The session is over: remove it from the store so its cookie signs in nobody.
+            session.flush().await?;
+            Ok(Err(Some(ended)))
+        }
+    }
+}
+
+fn sign_in_first(req: &Request, ended: Option<Ended>) -> Response {
+    if req.method() != Method::GET {
+        return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
+    }
+    let target = req
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str().to_owned())
+        .unwrap_or_else(|| "/".to_owned());
+    let mut url = url::Url::parse("http://portal.invalid/login").unwrap_or_else(|_| unreachable!());
+    {
+        let mut query = url.query_pairs_mut();
+        if target != "/" {
+            query.append_pair("next", &target);
+        }
+        if let Some(ended) = ended {
+            query.append_pair(
+                "ended",
+                match ended {
+                    Ended::Idle => "idle",
+                    Ended::Expired => "expired",
+                    Ended::Revoked => "revoked",
+                },
+            );
+        }
+    }
+    let location = match url.query() {
+        Some(q) if !q.is_empty() => format!("/login?{q}"),
+        _ => "/login".to_owned(),
+    };
+    Redirect::to(&location).into_response()
+}

@@ -1,0 +1,536 @@
+//! Staff sign-in, sessions and roles, as an attacker would try them.
+
+use std::time::{Duration, Instant};
+
+use suborg_portal::auth::staff;
+use suborg_portal::auth::Role;
+
+use crate::helpers::{Browser, TestApp};
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    Anonymous,
+    Viewer,
+    Admin,
+    Auditor,
+    Disabled,
+}
+
+async fn browser_for(app: &TestApp, who: Who) -> Browser<'_> {
+    match who {
+        Who::Anonymous => app.browser(),
+        Who::Viewer => app.signed_in(Role::Viewer).await,
+        Who::Admin => app.signed_in(Role::Admin).await,
+        Who::Auditor => app.signed_in(Role::Auditor).await,
+        Who::Disabled => {
+            let browser = app.signed_in(Role::Admin).await;
+            let id = app.state.db.sqlite();
+            sqlx::query("update staff set disabled = 1, session_version = session_version + 1 where id = (select max(id) from staff)")
+                .execute(id)
+                .await
+                .expect("disabled");
+            browser
+        }
+    }
+}
+
+/// Method, path, form fields, and the status for each kind of visitor.
+type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, [u16; 5]);
+
+/// Every page and form × every kind of visitor → the exact status. New pages join here.
+#[tokio::test]
+async fn permission_matrix() {
+    let app = TestApp::spawn().await;
+    // A second admin, so no request below is refused for being about the last admin.
+    let (other_email, _) = app.add_staff(Role::Viewer).await;
+    let other = staff::find_by_email(&app.state.db, &other_email)
+        .await
+        .expect("db")
+        .expect("staff")
+        .id;
+    let role_path = format!("/staff/{other}/role");
+    let password_path = format!("/staff/{other}/password");
+    let disable_path = format!("/staff/{other}/disable");
+    //                 anonymous, viewer, admin, auditor, disabled
+    let cases: Vec<Case> = vec![
+        ("GET", "/", vec![], [303, 200, 200, 200, 303]),
+        ("GET", "/login", vec![], [200, 200, 200, 200, 200]),
+        (
+            "GET",
+            "/account/password",
+            vec![],
+            [303, 200, 200, 200, 303],
+        ),
+        ("GET", "/staff", vec![], [303, 403, 200, 403, 303]),
+        ("GET", "/sub-orgs", vec![], [303, 404, 404, 403, 303]),
+        ("GET", "/audit", vec![], [303, 403, 404, 404, 303]),
+        (
+            "POST",
+            "/staff",
+            vec![("email", "")],
+            [401, 403, 422, 403, 401],
+        ),
+        (
+            "POST",
+            &role_path,
+            vec![("role", "bogus")],
+            [401, 403, 409, 403, 401],
+        ),
+        (
+            "POST",
+            &password_path,
+            vec![("password", "short")],
+            [401, 403, 422, 403, 401],
+        ),
+        ("POST", &disable_path, vec![], [401, 403, 303, 403, 401]),
+        (
+            "POST",
+            "/account/password",
+            vec![("current_password", "x")],
+            [401, 422, 422, 422, 401],
+        ),
+        ("POST", "/logout", vec![], [401, 303, 303, 303, 401]),
+    ];
+    let people = [
+        Who::Anonymous,
+        Who::Viewer,
+        Who::Admin,
+        Who::Auditor,
+        Who::Disabled,
+    ];
+    for (method, path, form, expected) in &cases {
+        for (who, want) in people.iter().zip(expected) {
+            let mut browser = browser_for(&app, *who).await;
+            let res = match *method {
+                "GET" => browser.get(path).await,
+                _ => browser.post(path, form).await,
+            };
+            assert_eq!(res.status().as_u16(), *want, "{method} {path} as {who:?}");
+            if *want == 303 && *method == "GET" {
+                assert!(
+                    location(&res).starts_with("/login"),
+                    "{path} as {who:?}: {}",
+                    location(&res)
+                );
+            }
+        }
+    }
+    let denied = app.audit_events().await;
+    assert!(
+        denied.iter().any(|e| e["outcome"] == "denied"
+            && e["action"] == "staff.updated"
+            && e["actor_role"] == "viewer"),
+        "a viewer's refused visit to /staff is recorded"
+    );
+    assert!(denied.iter().any(|e| e["outcome"] == "denied"
+        && e["action"] == "audit.viewed"
+        && e["actor_role"] == "viewer"));
+}
+
+#[tokio::test]
+async fn signing_in_and_out_and_a_copied_cookie_stops_working() {
+    let app = TestApp::spawn().await;
+    let (email, password) = app.add_staff(Role::Viewer).await;
+    let mut browser = app.browser();
+    let res = browser.sign_in(&email, &password).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/");
+    let cookie = browser.cookie.clone().expect("a session cookie");
+    let home = browser.get("/").await.text().await.expect("body");
+    assert!(home.contains("Viewer"), "the header shows the role");
+    assert_eq!(app.events_of("auth.login.succeeded").await.len(), 1);
+
+    let out = browser.post("/logout", &[]).await;
+    assert_eq!(out.status(), 303);
+    let mut thief = app.browser();
+    thief.cookie = Some(cookie);
+    let res = thief.get("/").await;
+    assert_eq!(res.status(), 303, "the old cookie signs in nobody");
+    assert_eq!(app.events_of("auth.logout").await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_session_id_changes_at_sign_in() {
+    let app = TestApp::spawn().await;
+    let (email, password) = app.add_staff(Role::Admin).await;
+    let mut browser = app.browser();
+    browser.sign_in(&email, &password).await;
+    let first = browser.cookie.clone().expect("cookie");
+    // Signing in again over an existing session must not keep its id (no fixation).
+    browser.sign_in(&email, &password).await;
+    let second = browser.cookie.clone().expect("cookie");
+    assert_ne!(first, second);
+    let mut old = app.browser();
+    old.cookie = Some(first);
+    assert_eq!(old.get("/").await.status(), 303, "the replaced id is dead");
+}
+
+#[tokio::test]
+async fn a_cookie_has_the_safe_attributes() {
+    let app = TestApp::spawn().await;
+    let (email, password) = app.add_staff(Role::Viewer).await;
+    let res = app.browser().sign_in(&email, &password).await;
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(cookie.starts_with("suborg_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(cookie.contains("Path=/"), "{cookie}");
+}
+
+#[tokio::test]
+async fn idle_and_absolute_timeouts_end_the_session() {
+    let app = TestApp::spawn_with(&[("PORTAL_SESSION_MAX_HOURS", "1")]).await;
+    let mut browser = app.signed_in(Role::Viewer).await;
+    app.clock.advance(time::Duration::minutes(31));
+    let res = browser.get("/").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/login?ended=idle");
+
+    let mut browser = app.signed_in(Role::Viewer).await;
+    for _ in 0..2 {
+        app.clock.advance(time::Duration::minutes(25));
+        assert_eq!(
+            browser.get("/").await.status(),
+            200,
+            "activity keeps it alive"
+        );
+    }
+    app.clock.advance(time::Duration::minutes(25));
+    let res = browser.get("/").await;
+    assert_eq!(location(&res), "/login?ended=expired", "one hour at most");
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_account_for_fifteen_minutes() {
+    let app = TestApp::spawn().await;
+    let (email, password) = app.add_staff(Role::Admin).await;
+    let mut browser = app.browser();
+    for _ in 0..5 {
+        let res = browser.sign_in(&email, "not the password at all").await;
+        assert_eq!(res.status(), 401);
+    }
+    let res = browser.sign_in(&email, &password).await;
+    assert_eq!(res.status(), 401, "locked: even the right password fails");
+    assert_eq!(app.events_of("auth.locked").await.len(), 1);
+    assert_eq!(app.events_of("auth.login.failed").await.len(), 6);
+
+    app.clock.advance(time::Duration::minutes(16));
+    let res = browser.sign_in(&email, &password).await;
+    assert_eq!(res.status(), 303, "the lock expires");
+}
+
+#[tokio::test]
+async fn a_failed_sign_in_keeps_the_email_and_does_not_say_whether_it_exists() {
+    let app = TestApp::spawn().await;
+    let (email, _) = app.add_staff(Role::Admin).await;
+    let known = app
+        .browser()
+        .sign_in(&email, "wrong password here")
+        .await
+        .text()
+        .await
+        .expect("body");
+    let unknown = app
+        .browser()
+        .sign_in("nobody@staff.example", "wrong password here")
+        .await
+        .text()
+        .await
+        .expect("body");
+    let message = suborg_portal::api::login::FAILED;
+    assert!(known.contains(message) && unknown.contains(message));
+    assert!(
+        known.contains(&format!("value=\"{email}\"")),
+        "the email typed is kept"
+    );
+    assert!(unknown.contains("value=\"nobody@staff.example\""));
+    assert!(
+        !known.contains("wrong password here"),
+        "the password is never shown again"
+    );
+}
+
+#[tokio::test]
+async fn unknown_and_known_emails_cost_about_the_same_time() {
+    let app = TestApp::spawn().await;
+    let (email, _) = app.add_staff(Role::Viewer).await;
+    let (mut known, mut unknown): (Vec<Duration>, Vec<Duration>) = (Vec::new(), Vec::new());
+    // Four of each: under the lockout (5) and the address throttle (10).
+    for i in 0..4 {
+        let started = Instant::now();
+        app.browser().sign_in(&email, "wrong password here").await;
+        known.push(started.elapsed());
+        let started = Instant::now();
+        app.browser()
+            .sign_in(&format!("ghost{i}@staff.example"), "wrong password here")
+            .await;
+        unknown.push(started.elapsed());
+    }
+    known.sort();
+    unknown.sort();
+    let ratio = known[2].as_secs_f64() / unknown[2].as_secs_f64();
+    assert!(
+        (0.5..2.0).contains(&ratio),
+        "known {known:?} vs unknown {unknown:?}"
+    );
+}
+
+#[tokio::test]
+async fn next_only_leads_within_the_portal() {
+    let app = TestApp::spawn().await;
+    let (email, password) = app.add_staff(Role::Viewer).await;
+    for (next, expected) in [
+        ("/account/password", "/account/password"),
+        ("//evil.example/", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil.example", "/"),
+    ] {
+        let res = app
+            .browser()
+            .post(
+                "/login",
+                &[("email", &email), ("password", &password), ("next", next)],
+            )
+            .await;
+        assert_eq!(location(&res), expected, "next={next}");
+    }
+    let res = app.get("/staff?x=1").await;
+    assert_eq!(location(&res), "/login?next=%2Fstaff%3Fx%3D1");
+}
+
+#[tokio::test]
+async fn cross_origin_and_origin_less_posts_are_refused_and_recorded() {
+    let app = TestApp::spawn().await;
+    let (email, password) = app.add_staff(Role::Viewer).await;
+    let url = format!("{}/login", app.address);
+    let form = [("email", email.as_str()), ("password", password.as_str())];
+    let attempts = [
+        app.client
+            .post(&url)
+            .header("origin", "https://evil.example")
+            .form(&form),
+        app.client.post(&url).form(&form),
+        app.client
+            .post(&url)
+            .header("sec-fetch-site", "cross-site")
+            .form(&form),
+        app.client
+            .post(&url)
+            .header("origin", &app.address)
+            .header("referer", "https://evil.example/page")
+            .form(&form),
+    ];
+    for attempt in attempts {
+        let res = attempt.send().await.expect("sent");
+        assert_eq!(res.status(), 403);
+        assert!(
+            res.headers().get("set-cookie").is_none(),
+            "nobody was signed in"
+        );
+    }
+    assert_eq!(app.events_of("security.origin_rejected").await.len(), 4);
+    let same_site = app
+        .client
+        .post(&url)
+        .header("sec-fetch-site", "same-origin")
+        .form(&form)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(same_site.status(), 303);
+}
+
+#[tokio::test]
+async fn admins_manage_staff_within_the_rules() {
+    let app = TestApp::spawn().await;
+    let (admin_email, admin_password) = app.add_staff(Role::Admin).await;
+    let mut admin = app.browser();
+    admin.sign_in(&admin_email, &admin_password).await;
+    let me = staff::find_by_email(&app.state.db, &admin_email)
+        .await
+        .expect("db")
+        .expect("me")
+        .id;
+
+    // Add someone; bad values come back beside their fields with what was typed.
+    let res = admin
+        .post(
+            "/staff",
+            &[
+                ("name", "Nia Newcomer"),
+                ("email", "nia@@bad"),
+                ("role", "viewer"),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.expect("body");
+    assert!(page.contains("value=\"Nia Newcomer\""));
+    assert!(page.contains("Enter an email address"));
+    assert!(page.contains("at least 12 characters"));
+    let res = admin
+        .post(
+            "/staff",
+            &[
+                ("name", "Nia Newcomer"),
+                ("email", "nia@staff.example"),
+                ("role", "viewer"),
+                ("password", "a fine long passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let nia = staff::find_by_email(&app.state.db, "NIA@staff.example")
+        .await
+        .expect("db")
+        .expect("case-insensitive");
+    let dup = admin
+        .post(
+            "/staff",
+            &[
+                ("name", "Dup"),
+                ("email", "Nia@Staff.Example"),
+                ("role", "viewer"),
+                ("password", "a fine long passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(dup.status(), 409);
+
+    // Nobody can disable or demote themselves, and the last admin stays.
+    assert_eq!(
+        admin
+            .post(&format!("/staff/{me}/disable"), &[])
+            .await
+            .status(),
+        409
+    );
+    assert_eq!(
+        admin
+            .post(&format!("/staff/{me}/role"), &[("role", "viewer")])
+            .await
+            .status(),
+        409
+    );
+
+    // Demoting or disabling someone ends their sessions at once.
+    let mut nia_browser = app.browser();
+    nia_browser
+        .sign_in("nia@staff.example", "a fine long passphrase")
+        .await;
+    assert_eq!(nia_browser.get("/").await.status(), 200);
+    assert_eq!(
+        admin
+            .post(&format!("/staff/{}/role", nia.id), &[("role", "auditor")])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        nia_browser.get("/").await.status(),
+        303,
+        "role change ends the session"
+    );
+    nia_browser
+        .sign_in("nia@staff.example", "a fine long passphrase")
+        .await;
+    assert_eq!(
+        admin
+            .post(&format!("/staff/{}/disable", nia.id), &[])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        nia_browser.get("/").await.status(),
+        303,
+        "disable ends the session"
+    );
+    let res = nia_browser
+        .sign_in("nia@staff.example", "a fine long passphrase")
+        .await;
+    assert_eq!(res.status(), 401, "a disabled person cannot sign in");
+
+    assert_eq!(app.events_of("staff.created").await.len(), 1);
+    assert_eq!(
+        app.events_of("staff.disabled")
+            .await
+            .iter()
+            .filter(|e| e["outcome"] == "ok")
+            .count(),
+        1
+    );
+    assert!(app
+        .events_of("staff.updated")
+        .await
+        .iter()
+        .any(|e| e["outcome"] == "denied"));
+}
+
+#[tokio::test]
+async fn changing_your_password_ends_your_other_sessions() {
+    let app = TestApp::spawn().await;
+    let (email, password) = app.add_staff(Role::Auditor).await;
+    let mut here = app.browser();
+    here.sign_in(&email, &password).await;
+    let mut elsewhere = app.browser();
+    elsewhere.sign_in(&email, &password).await;
+
+    let wrong = here
+        .post(
+            "/account/password",
+            &[
+                ("current_password", "nope"),
+                ("new_password", "a brand new passphrase"),
+                ("confirm_password", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status(), 422);
+    let res = here
+        .post(
+            "/account/password",
+            &[
+                ("current_password", &password),
+                ("new_password", "a brand new passphrase"),
+                ("confirm_password", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(here.get("/").await.status(), 200, "this session continues");
+    assert_eq!(
+        elsewhere.get("/").await.status(),
+        303,
+        "the other one ended"
+    );
+    assert_eq!(
+        app.browser()
+            .sign_in(&email, "a brand new passphrase")
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        app.events_of("auth.password_changed")
+            .await
+            .iter()
+            .filter(|e| e["outcome"] == "ok")
+            .count(),
+        1
+    );
+}
