@@ -68,6 +68,7 @@ async fn main() -> anyhow::Result<()> {
     times.sort();
     println!("median sign-in: {:.1?}", times[times.len() / 2]);
 
+    page_times(&client, &base, 200).await?; // warm-up
     let quiet = page_times(&client, &base, 400).await?;
     let burst = {
         let client = client.clone();

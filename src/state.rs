@@ -36,3 +36,17 @@ impl FromRef<AppState> for LeptosOptions {
         state.leptos.clone()
     }
 }
+
+impl AppState {
+    /// The PostGrid parent client for one request: every call recorded in the audit log with
+    /// the request's origin (who, from where).
+    pub fn parent_client(&self, origin: crate::audit::Origin) -> crate::postgrid::ParentClient {
+        let observer = crate::audit::AuditedCalls::new(self.audit.clone(), origin);
+        crate::postgrid::ParentClient::new(self.postgrid.clone(), Arc::new(observer))
+    }
+
+    /// The key that signs one-time form tokens, derived from the audit key.
+    pub fn form_key(&self) -> &[u8] {
+        self.config.audit_key.expose()
+    }
+}

@@ -5,7 +5,9 @@
 
 pub mod account;
 pub mod login;
+pub mod one_time;
 pub mod staff;
+pub mod sub_orgs;
 
 use std::collections::BTreeMap;
 

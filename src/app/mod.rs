@@ -6,6 +6,7 @@
 mod components;
 mod pages;
 pub mod request;
+pub mod upstream;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -16,8 +17,15 @@ use crate::http::authorize::AccessDenied;
 use crate::http::STYLESHEET_PATH;
 use components::header::Header;
 use pages::{
-    account::AccountPasswordPage, forbidden::Forbidden, home::HomePage, login::LoginPage,
-    not_found::NotFound, staff::StaffPage,
+    account::AccountPasswordPage,
+    forbidden::Forbidden,
+    home::HomePage,
+    login::LoginPage,
+    not_found::NotFound,
+    staff::StaffPage,
+    sub_orgs::{
+        detail::SubOrgDetailPage, list::SubOrgListPage, new::NewSubOrgPage, users::SubOrgUsersPage,
+    },
 };
 
 pub fn shell(_options: LeptosOptions) -> impl IntoView {
@@ -38,13 +46,22 @@ pub fn shell(_options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// leptos_meta (0.8.7) writes the title into `<title>` without escaping it, and page titles
+/// carry names from PostGrid: escape them here, or a name with `</title>` could inject markup.
+fn page_title(page: String) -> String {
+    format!("{page} · suborg-portal")
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     // The authorization check found the person may not see this: no route renders at all.
     let denied = request::extension::<AccessDenied>().is_some();
     view! {
-        <Title formatter=|page: String| format!("{page} · suborg-portal")/>
+        <Title formatter=page_title/>
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Router>
             <Header/>
@@ -58,6 +75,10 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                             <Route path=path!("/account/password") view=AccountPasswordPage ssr=SsrMode::Async/>
                             <Route path=path!("/staff") view=StaffPage ssr=SsrMode::Async/>
+                            <Route path=path!("/sub-orgs") view=SubOrgListPage ssr=SsrMode::Async/>
+                            <Route path=path!("/sub-orgs/new") view=NewSubOrgPage ssr=SsrMode::Async/>
+                            <Route path=path!("/sub-orgs/:id") view=SubOrgDetailPage ssr=SsrMode::Async/>
+                            <Route path=path!("/sub-orgs/:id/users") view=SubOrgUsersPage ssr=SsrMode::Async/>
                         </Routes>
                     }.into_any()
                 }}

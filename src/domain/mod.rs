@@ -1,7 +1,9 @@
 //! Values that are valid by construction: parsed once at the edge, trusted everywhere after.
 
+mod country;
 mod email;
 mod sub_org_id;
 
+pub use country::{CountryCode, UnknownCountry, COUNTRIES};
 pub use email::{Email, InvalidEmail};
 pub use sub_org_id::SubOrgId;

@@ -60,7 +60,8 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
         .route("/staff", post(api::staff::add))
         .route("/staff/{id}/role", post(api::staff::change_role))
         .route("/staff/{id}/disable", post(api::staff::disable))
-        .route("/staff/{id}/password", post(api::staff::set_password));
+        .route("/staff/{id}/password", post(api::staff::set_password))
+        .route("/sub-orgs/new", post(api::sub_orgs::create));
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -70,7 +70,32 @@ async fn permission_matrix() {
             [303, 200, 200, 200, 303],
         ),
         ("GET", "/staff", vec![], [303, 403, 200, 403, 303]),
-        ("GET", "/sub-orgs", vec![], [303, 404, 404, 403, 303]),
+        ("GET", "/sub-orgs", vec![], [303, 200, 200, 403, 303]),
+        (
+            "GET",
+            "/sub-orgs?search=a&skip=20",
+            vec![],
+            [303, 200, 200, 403, 303],
+        ),
+        (
+            "GET",
+            "/sub-orgs/sub_org_demo0001",
+            vec![],
+            [303, 200, 200, 403, 303],
+        ),
+        (
+            "GET",
+            "/sub-orgs/sub_org_demo0001/users",
+            vec![],
+            [303, 200, 200, 403, 303],
+        ),
+        ("GET", "/sub-orgs/new", vec![], [303, 403, 200, 403, 303]),
+        (
+            "POST",
+            "/sub-orgs/new",
+            vec![("organization_name", "")],
+            [401, 403, 422, 403, 401],
+        ),
         ("GET", "/audit", vec![], [303, 403, 404, 404, 303]),
         (
             "POST",

@@ -6,3 +6,4 @@ mod cli;
 mod helpers;
 mod pages;
 mod platform;
+mod sub_orgs;

@@ -1,0 +1,128 @@
+//! Portal overhead on the sub-organization list page (DESIGN §10: ≤ 2 ms added at p50), run
+//! with `cargo bench --bench sub_org_list`.
+//!
+//! Side by side in one run against the same in-process simulator: the bare upstream call
+//! (`GET /sub_organizations?limit=20`) and the whole page (`GET /sub-orgs`) for a signed-in
+//! viewer, which adds the session, the authorization check, two durable audit events and
+//! rendering.
+
+use std::time::{Duration, Instant};
+
+use secrecy::SecretString;
+use suborg_portal::auth::{staff, Role};
+use suborg_portal::config::Config;
+use suborg_portal::domain::Email;
+use suborg_portal::postgrid::sim::{Seed, Simulator, BASE_PATH};
+use suborg_portal::startup::Application;
+
+const KEY: &str = "test_sk_bench";
+const ROUNDS: usize = 500;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let sim = Simulator::new(Some(KEY.to_owned()), Seed::Demo);
+    let sim_addr = sim.spawn(([127, 0, 0, 1], 0).into()).await?;
+    let upstream = format!("http://{sim_addr}{BASE_PATH}");
+    let dir = tempfile::tempdir()?;
+    let db_url = format!("sqlite://{}/portal.db", dir.path().display());
+    let config = Config::from_lookup(|name| match name {
+        "PORTAL_ADDR" => Some("127.0.0.1:0".to_owned()),
+        "POSTGRID_API_KEY" => Some(KEY.to_owned()),
+        "POSTGRID_BASE_URL" => Some(upstream.clone()),
+        "PORTAL_AUDIT_KEY" => Some("bench-audit-key-0123456789abcdef0123456789".to_owned()),
+        "DATABASE_URL" => Some(db_url.clone()),
+        _ => None,
+    })?;
+    let app = Application::build(config).await?;
+    let base = format!("http://{}", app.local_addr()?);
+    let state = app.state().clone();
+    tokio::spawn(app.run_until(std::future::pending()));
+
+    let password = "a benchmark passphrase";
+    let hash = state
+        .hasher
+        .hash(SecretString::from(password.to_owned()))
+        .await?;
+    let email = Email::parse("viewer@bench.example").map_err(|e| anyhow::anyhow!("{e}"))?;
+    staff::insert_staff(
+        &state.db,
+        &email,
+        "Bench",
+        Role::Viewer,
+        &hash,
+        state.clock.now(),
+    )
+    .await?;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let res = client
+        .post(format!("{base}/login"))
+        .header("origin", &base)
+        .form(&[("email", email.as_str()), ("password", password)])
+        .send()
+        .await?;
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow::anyhow!("no session cookie"))?;
+
+    let bare = || async {
+        client
+            .get(format!("{upstream}/sub_organizations?limit=20&skip=0"))
+            .header("x-api-key", KEY)
+            .send()
+            .await?
+            .bytes()
+            .await
+    };
+    let page = || async {
+        client
+            .get(format!("{base}/sub-orgs"))
+            .header("cookie", &cookie)
+            .send()
+            .await?
+            .bytes()
+            .await
+    };
+    for _ in 0..50 {
+        bare().await?;
+        page().await?;
+    }
+    // Interleaved, so both see the same machine.
+    let (mut upstream_times, mut page_times) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let started = Instant::now();
+        bare().await?;
+        upstream_times.push(started.elapsed());
+        let started = Instant::now();
+        let body = page().await?;
+        page_times.push(started.elapsed());
+        anyhow::ensure!(body.len() > 1000, "the page did not render");
+    }
+    upstream_times.sort();
+    page_times.sort();
+    let p = |v: &[Duration], q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    println!("# sub-organization list page over the bare upstream call ({ROUNDS} rounds each)");
+    println!("| | p50 | p95 |");
+    println!("|---|---|---|");
+    println!(
+        "| bare simulator call | {:.2?} | {:.2?} |",
+        p(&upstream_times, 0.5),
+        p(&upstream_times, 0.95)
+    );
+    println!(
+        "| /sub-orgs page | {:.2?} | {:.2?} |",
+        p(&page_times, 0.5),
+        p(&page_times, 0.95)
+    );
+    println!(
+        "| portal overhead | {:.2?} | {:.2?} |",
+        p(&page_times, 0.5).saturating_sub(p(&upstream_times, 0.5)),
+        p(&page_times, 0.95).saturating_sub(p(&upstream_times, 0.95))
+    );
+    Ok(())
+}
