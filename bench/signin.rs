@@ -7,27 +7,17 @@ use std::time::{Duration, Instant};
 
 use secrecy::SecretString;
 use suborg_portal::auth::{password, staff, Role};
-use suborg_portal::config::Config;
 use suborg_portal::domain::Email;
-use suborg_portal::startup::Application;
+
+#[path = "support.rs"]
+mod support;
 
 const PASSWORD: &str = "a benchmark passphrase";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}/portal.db", dir.path().display());
-    let config = Config::from_lookup(|name| match name {
-        "PORTAL_ADDR" => Some("127.0.0.1:0".to_owned()),
-        "POSTGRID_API_KEY" => Some("test_sk_bench".to_owned()),
-        "PORTAL_AUDIT_KEY" => Some("bench-audit-key-0123456789abcdef0123456789".to_owned()),
-        "DATABASE_URL" => Some(url.clone()),
-        _ => None,
-    })?;
-    let app = Application::build(config).await?;
-    let base = format!("http://{}", app.local_addr()?);
-    let state = app.state().clone();
-    tokio::spawn(app.run_until(std::future::pending()));
+    let portal = support::start_portal("test_sk_bench", None).await?;
+    let (base, state) = (portal.base.clone(), portal.state.clone());
 
     let hash = state
         .hasher

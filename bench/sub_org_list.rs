@@ -10,10 +10,11 @@ use std::time::{Duration, Instant};
 
 use secrecy::SecretString;
 use suborg_portal::auth::{staff, Role};
-use suborg_portal::config::Config;
 use suborg_portal::domain::Email;
 use suborg_portal::postgrid::sim::{Seed, Simulator, BASE_PATH};
-use suborg_portal::startup::Application;
+
+#[path = "support.rs"]
+mod support;
 
 const KEY: &str = "test_sk_bench";
 const ROUNDS: usize = 500;
@@ -23,20 +24,8 @@ async fn main() -> anyhow::Result<()> {
     let sim = Simulator::new(Some(KEY.to_owned()), Seed::Demo);
     let sim_addr = sim.spawn(([127, 0, 0, 1], 0).into()).await?;
     let upstream = format!("http://{sim_addr}{BASE_PATH}");
-    let dir = tempfile::tempdir()?;
-    let db_url = format!("sqlite://{}/portal.db", dir.path().display());
-    let config = Config::from_lookup(|name| match name {
-        "PORTAL_ADDR" => Some("127.0.0.1:0".to_owned()),
-        "POSTGRID_API_KEY" => Some(KEY.to_owned()),
-        "POSTGRID_BASE_URL" => Some(upstream.clone()),
-        "PORTAL_AUDIT_KEY" => Some("bench-audit-key-0123456789abcdef0123456789".to_owned()),
-        "DATABASE_URL" => Some(db_url.clone()),
-        _ => None,
-    })?;
-    let app = Application::build(config).await?;
-    let base = format!("http://{}", app.local_addr()?);
-    let state = app.state().clone();
-    tokio::spawn(app.run_until(std::future::pending()));
+    let portal = support::start_portal(KEY, Some(upstream.clone())).await?;
+    let (base, state) = (portal.base.clone(), portal.state.clone());
 
     let password = "a benchmark passphrase";
     let hash = state

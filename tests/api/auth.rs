@@ -5,15 +5,7 @@ use std::time::{Duration, Instant};
 use suborg_portal::auth::staff;
 use suborg_portal::auth::Role;
 
-use crate::helpers::{Browser, TestApp};
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
+use crate::helpers::{location, Browser, TestApp};
 
 #[derive(Clone, Copy, Debug)]
 enum Who {

@@ -3,20 +3,12 @@
 use suborg_portal::auth::Role;
 use suborg_portal::postgrid::sim::Fault;
 
-use crate::helpers::{Browser, TestApp};
+use crate::helpers::{location, Browser, TestApp};
 
 async fn page(browser: &mut Browser<'_>, path: &str) -> (u16, String) {
     let res = browser.get(path).await;
     let status = res.status().as_u16();
     (status, res.text().await.expect("body"))
-}
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// The value of the hidden `token` field of the rendered create form.

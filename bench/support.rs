@@ -1,0 +1,34 @@
+//! What the benchmarks share: a real portal on a random port with a temporary database.
+
+use suborg_portal::config::Config;
+use suborg_portal::startup::Application;
+use suborg_portal::state::AppState;
+
+pub struct Portal {
+    pub base: String,
+    pub state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts the portal; `upstream` is the PostGrid base URL (a simulator), if any.
+pub async fn start_portal(api_key: &str, upstream: Option<String>) -> anyhow::Result<Portal> {
+    let dir = tempfile::tempdir()?;
+    let db_url = format!("sqlite://{}/portal.db", dir.path().display());
+    let config = Config::from_lookup(|name| match name {
+        "PORTAL_ADDR" => Some("127.0.0.1:0".to_owned()),
+        "POSTGRID_API_KEY" => Some(api_key.to_owned()),
+        "POSTGRID_BASE_URL" => upstream.clone(),
+        "PORTAL_AUDIT_KEY" => Some("bench-audit-key-0123456789abcdef0123456789".to_owned()),
+        "DATABASE_URL" => Some(db_url.clone()),
+        _ => None,
+    })?;
+    let app = Application::build(config).await?;
+    let base = format!("http://{}", app.local_addr()?);
+    let state = app.state().clone();
+    tokio::spawn(app.run_until(std::future::pending()));
+    Ok(Portal {
+        base,
+        state,
+        _dir: dir,
+    })
+}
