@@ -249,6 +249,15 @@ async fn staff_command(command: StaffCommand) -> anyhow::Result<()> {
                 );
             }
             staff::update_staff(&db, person.id, staff::Change::Disable, now).await?;
+            crate::impersonation::end_all_for(
+                &db,
+                &log,
+                now,
+                person.id,
+                crate::impersonation::EndReason::Disabled,
+                &cli_origin(),
+            )
+            .await?;
             let event = NewEvent::new(Action::StaffDisabled, Outcome::Ok, cli_origin()).detail(
                 serde_json::json!({"staff_id": person.id, "email": person.email, "via": "cli"}),
             );

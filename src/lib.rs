@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod http;
+pub mod impersonation;
 pub mod postgrid;
 pub mod startup;
 pub mod state;

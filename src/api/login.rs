@@ -15,6 +15,7 @@ use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::session::{self, origin_of, CurrentStaff};
 use crate::auth::staff::{self, LockoutPolicy};
 use crate::domain::Email;
+use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
 
 pub const FORM: &str = "login";
@@ -156,7 +157,20 @@ pub async fn login(State(state): State<AppState>, session: Session, req: Request
 pub async fn logout(State(state): State<AppState>, session: Session, req: Request) -> Response {
     let (parts, _) = req.into_parts();
     if let Some(me) = super::current(&parts) {
-        let event = NewEvent::new(Action::Logout, Outcome::Ok, origin_of(&parts, Some(&me)));
+        let origin = origin_of(&parts, Some(&me));
+        if let Err(err) = impersonation::end_all_for(
+            &state.db,
+            &state.audit,
+            state.clock.now(),
+            me.id,
+            EndReason::Logout,
+            &origin,
+        )
+        .await
+        {
+            tracing::error!(error = %err, "impersonation could not be ended at sign-out");
+        }
+        let event = NewEvent::new(Action::Logout, Outcome::Ok, origin);
         if let Err(err) = state.audit.append(event).await {
             tracing::error!(error = %err, "sign-out could not be recorded");
         }

@@ -14,6 +14,7 @@ use crate::auth::session::origin_of;
 use crate::auth::staff::{self, Change, StaffError};
 use crate::auth::{CurrentStaff, Permission, Role};
 use crate::domain::Email;
+use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
 
 pub const ADD_FORM: &str = "staff-add";
@@ -142,9 +143,24 @@ async fn apply(
     action: Action,
     detail: serde_json::Value,
 ) -> Response {
+    let ends = match &change {
+        Change::Disable => Some(EndReason::Disabled),
+        Change::Role(role) if !role.can(Permission::Impersonate) => Some(EndReason::Revoked),
+        _ => None,
+    };
     if let Err(err) = staff::update_staff(&state.db, id, change, state.clock.now()).await {
         tracing::error!(error = %err, "staff change failed");
         return unavailable();
+    }
+    if let Some(reason) = ends {
+        let origin = origin_of(&parts, Some(&me));
+        let now = state.clock.now();
+        if impersonation::end_all_for(&state.db, &state.audit, now, id, reason, &origin)
+            .await
+            .is_err()
+        {
+            return unavailable();
+        }
     }
     let event = NewEvent::new(action, Outcome::Ok, origin_of(&parts, Some(&me))).detail(detail);
     if state.audit.append(event).await.is_err() {

@@ -15,7 +15,14 @@ use leptos_router::{path, SsrMode};
 
 use crate::http::authorize::AccessDenied;
 use crate::http::STYLESHEET_PATH;
+use components::banner::ImpersonationBanner;
 use components::header::Header;
+use pages::acting::{
+    contacts::{ContactPage, ContactsPage, NewContactPage},
+    home::ActingHomePage,
+    letters::{LetterPage, LettersPage, NewLetterPage},
+    templates::{NewTemplatePage, TemplatePage, TemplatesPage},
+};
 use pages::{
     account::AccountPasswordPage,
     forbidden::Forbidden,
@@ -65,6 +72,7 @@ pub fn App() -> impl IntoView {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Router>
             <Header/>
+            <ImpersonationBanner/>
             <main id="main" tabindex="-1">
                 {if denied {
                     view! { <Forbidden/> }.into_any()
@@ -79,6 +87,16 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/sub-orgs/new") view=NewSubOrgPage ssr=SsrMode::Async/>
                             <Route path=path!("/sub-orgs/:id") view=SubOrgDetailPage ssr=SsrMode::Async/>
                             <Route path=path!("/sub-orgs/:id/users") view=SubOrgUsersPage ssr=SsrMode::Async/>
+                            <Route path=path!("/impersonation") view=ActingHomePage ssr=SsrMode::Async/>
+                            <Route path=path!("/impersonation/contacts") view=ContactsPage ssr=SsrMode::Async/>
+                            <Route path=path!("/impersonation/contacts/new") view=NewContactPage ssr=SsrMode::Async/>
+                            <Route path=path!("/impersonation/contacts/:id") view=ContactPage ssr=SsrMode::Async/>
+                            <Route path=path!("/impersonation/templates") view=TemplatesPage ssr=SsrMode::Async/>
+                            <Route path=path!("/impersonation/templates/new") view=NewTemplatePage ssr=SsrMode::Async/>
+                            <Route path=path!("/impersonation/templates/:id") view=TemplatePage ssr=SsrMode::Async/>
+                            <Route path=path!("/impersonation/letters") view=LettersPage ssr=SsrMode::Async/>
+                            <Route path=path!("/impersonation/letters/new") view=NewLetterPage ssr=SsrMode::Async/>
+                            <Route path=path!("/impersonation/letters/:id") view=LetterPage ssr=SsrMode::Async/>
                         </Routes>
                     }.into_any()
                 }}

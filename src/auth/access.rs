@@ -45,6 +45,9 @@ pub fn required(method: &Method, path: &str) -> Access {
     if path == "/sub-orgs/new" {
         return Access::Needs(Permission::CreateSubOrg, Action::PostgridRequest);
     }
+    if path == "/impersonation/handoff" {
+        return Access::Needs(Permission::Impersonate, Action::DashboardHandoff);
+    }
     if under("/impersonation") {
         return Access::Needs(Permission::Impersonate, Action::ImpersonationDenied);
     }

@@ -12,6 +12,7 @@ use url::Url;
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 pub const DEFAULT_POSTGRID_BASE_URL: &str = "https://api.postgrid.com/print-mail/v1";
+pub const DEFAULT_DASHBOARD_URL: &str = "https://dashboard.postgrid.com/login/impersonate";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/portal.db";
 pub const DEFAULT_IMPERSONATION_MAX_MINUTES: u32 = 60;
 /// An HMAC-SHA256 key shorter than this offers less than the hash's strength.
@@ -116,6 +117,10 @@ pub struct Config {
     pub audit_key: Arc<AuditKey>,
     pub impersonation_enabled: bool,
     pub impersonation_max_minutes: u32,
+    /// Sub-organizations nobody may act for.
+    pub impersonation_blocklist: std::collections::HashSet<String>,
+    /// PostGrid's dashboard impersonation login, for the hand-off from a user list.
+    pub postgrid_dashboard_url: Url,
     pub log_format: LogFormat,
     pub session_idle_minutes: u32,
     pub session_max_hours: u32,
@@ -179,6 +184,29 @@ impl Config {
             },
         };
         let log_format = parse_log_format(get("PORTAL_LOG_FORMAT").as_deref())?;
+        let mut impersonation_blocklist = std::collections::HashSet::new();
+        for raw in get("PORTAL_IMPERSONATION_BLOCKLIST")
+            .unwrap_or_default()
+            .split(',')
+        {
+            let raw = raw.trim();
+            if raw.is_empty() {
+                continue;
+            }
+            let id = crate::domain::SubOrgId::parse(raw).map_err(|_| {
+                ConfigError::invalid(
+                    "PORTAL_IMPERSONATION_BLOCKLIST",
+                    format!("{raw:?} is not a sub-organization id"),
+                )
+            })?;
+            impersonation_blocklist.insert(id.to_string());
+        }
+        let postgrid_dashboard_url = parse_http_url(
+            "POSTGRID_DASHBOARD_URL",
+            get("POSTGRID_DASHBOARD_URL")
+                .as_deref()
+                .unwrap_or(DEFAULT_DASHBOARD_URL),
+        )?;
         let number = |name: &'static str, default: u32, max: u32| match get(name) {
             None => Ok(default),
             Some(raw) => match raw.trim().parse::<u32>() {
@@ -204,6 +232,8 @@ impl Config {
             audit_key,
             impersonation_enabled,
             impersonation_max_minutes,
+            impersonation_blocklist,
+            postgrid_dashboard_url,
             log_format,
             session_idle_minutes,
             session_max_hours,

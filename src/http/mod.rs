@@ -1,5 +1,6 @@
 //! Router assembly: pages, server functions, health, assets and the middleware around them.
 
+pub mod acting;
 mod assets;
 pub mod authorize;
 mod health;
@@ -61,7 +62,30 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
         .route("/staff/{id}/role", post(api::staff::change_role))
         .route("/staff/{id}/disable", post(api::staff::disable))
         .route("/staff/{id}/password", post(api::staff::set_password))
-        .route("/sub-orgs/new", post(api::sub_orgs::create));
+        .route("/sub-orgs/new", post(api::sub_orgs::create))
+        .route("/impersonation/start", post(api::impersonation::start))
+        .route("/impersonation/stop", post(api::impersonation::stop))
+        .route(
+            "/impersonation/mode",
+            post(api::impersonation::enable_writes),
+        )
+        .route("/impersonation/handoff", post(api::impersonation::handoff))
+        .route(
+            "/impersonation/contacts/new",
+            post(api::impersonation::create_contact),
+        )
+        .route(
+            "/impersonation/templates/new",
+            post(api::impersonation::create_template),
+        )
+        .route(
+            "/impersonation/templates/{id}",
+            post(api::impersonation::update_template),
+        )
+        .route(
+            "/impersonation/letters/new",
+            post(api::impersonation::create_letter),
+        );
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -73,7 +97,9 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
         .leptos_routes_with_handler(pages, get(render::render_page))
         .merge(forms)
         .fallback(render::render_not_found)
-        // Innermost first: who is signed in and may they; then same-origin; then sessions.
+        // Innermost first: the impersonation re-checked; who is signed in and may they;
+        // then same-origin; then sessions.
+        .layer(from_fn_with_state(state.clone(), acting::middleware))
         .layer(from_fn_with_state(state.clone(), authorize::middleware))
         .layer(from_fn_with_state(state.clone(), origin_guard::middleware))
         .layer(sessions);

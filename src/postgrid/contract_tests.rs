@@ -72,6 +72,20 @@ struct Harness {
 }
 
 const KEY: &str = "test_sk_contract";
+/// Every delegated operation, so the contract tests reach each one.
+const EVERYTHING: &[&str] = &[
+    "contacts.list",
+    "contacts.get",
+    "contacts.create",
+    "templates.list",
+    "templates.get",
+    "templates.create",
+    "templates.update",
+    "letters.list",
+    "letters.get",
+    "letters.create",
+    "letters.cancel",
+];
 
 async fn harness_with(seed: Seed, key: &str, timeout: Duration, refuse: bool) -> Harness {
     let sim = Simulator::new(Some(KEY.to_owned()), seed);
@@ -115,7 +129,7 @@ impl Harness {
         OrgClient::new(
             self.transport.clone(),
             self.recorder.clone(),
-            OrgContext::new(id),
+            OrgContext::new(id, EVERYTHING),
         )
     }
 }
@@ -693,4 +707,22 @@ async fn a_call_the_observer_refuses_is_never_sent() {
         .unwrap_err();
     assert_eq!(err, PostgridError::NotRecorded);
     assert_eq!(h.sim.request_count(), 0);
+}
+
+#[tokio::test]
+async fn an_operation_outside_the_context_is_never_sent() {
+    let h = harness().await;
+    let id = sub_org(64);
+    let read_only = OrgClient::new(
+        h.transport.clone(),
+        h.recorder.clone(),
+        OrgContext::new(id, &["contacts.list"]),
+    );
+    let err = read_only
+        .list_templates(&Page::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err, PostgridError::NotAllowed);
+    assert_eq!(h.sim.request_count(), 0);
+    assert!(h.recorder.seen().is_empty());
 }

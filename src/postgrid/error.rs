@@ -27,6 +27,9 @@ pub enum PostgridError {
     OutcomeUnknown,
     #[error("PostGrid's answer could not be read")]
     UnreadableResponse { status: u16 },
+    /// The operation is not allowed for this organization context; nothing was sent.
+    #[error("the operation is not allowed here")]
+    NotAllowed,
     /// The call could not be recorded in the audit log first, so it was never sent.
     #[error("the call was not sent: it could not be recorded in the audit log")]
     NotRecorded,
@@ -46,6 +49,7 @@ impl PostgridError {
             Self::TimedOut => "timed_out",
             Self::OutcomeUnknown => "outcome_unknown",
             Self::UnreadableResponse { .. } => "unreadable_response",
+            Self::NotAllowed => "not_allowed",
             Self::NotRecorded => "not_recorded",
         }
     }
@@ -94,6 +98,9 @@ impl PostgridError {
                  happening, tell an administrator."
                     .to_owned()
             }
+            Self::NotAllowed => "This is not allowed while acting for a sub-organization in the \
+                current mode."
+                .to_owned(),
             Self::NotRecorded => "The portal could not record this call in its audit log, so \
                 it did not send it. Tell an administrator."
                 .to_owned(),

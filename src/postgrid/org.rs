@@ -13,18 +13,13 @@ use crate::operation;
 #[derive(Debug, Clone)]
 pub struct OrgContext {
     sub_org: SubOrgId,
+    /// The operations (by name) this context may perform; anything else is never sent.
+    allowed: &'static [&'static str],
 }
 
 impl OrgContext {
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "minted by the impersonation flow, which comes next"
-        )
-    )]
-    pub(crate) fn new(sub_org: SubOrgId) -> Self {
-        Self { sub_org }
+    pub(crate) fn new(sub_org: SubOrgId, allowed: &'static [&'static str]) -> Self {
+        Self { sub_org, allowed }
     }
 
     pub fn sub_org(&self) -> &SubOrgId {
@@ -194,6 +189,9 @@ impl OrgClient {
         body: Option<serde_json::Value>,
         creates: bool,
     ) -> Result<T, PostgridError> {
+        if !self.context.allowed.contains(&operation.name) {
+            return Err(PostgridError::NotAllowed);
+        }
         let call = Call {
             operation,
             path,

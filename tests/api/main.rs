@@ -4,6 +4,7 @@ mod audit;
 mod auth;
 mod cli;
 mod helpers;
+mod impersonation;
 mod pages;
 mod platform;
 mod sub_orgs;

@@ -1,2 +1,3 @@
+pub mod banner;
 pub mod field;
 pub mod header;

@@ -1,4 +1,5 @@
 pub mod account;
+pub mod acting;
 pub mod forbidden;
 pub mod home;
 pub mod login;

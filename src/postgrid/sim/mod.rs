@@ -45,6 +45,8 @@ pub struct Simulator {
     store: Mutex<Store>,
     faults: Mutex<FaultPlan>,
     requests: AtomicU64,
+    /// The `PostGrid-Org` header of every API request, in order (for tests).
+    orgs_seen: Mutex<Vec<Option<String>>>,
 }
 
 impl Simulator {
@@ -59,6 +61,7 @@ impl Simulator {
             store: Mutex::new(store),
             faults: Mutex::new(FaultPlan::default()),
             requests: AtomicU64::new(0),
+            orgs_seen: Mutex::new(Vec::new()),
         })
     }
 
@@ -73,6 +76,11 @@ impl Simulator {
     /// Requests that reached the PostGrid API (not the `/__sim/` controls).
     pub fn request_count(&self) -> u64 {
         self.requests.load(Ordering::SeqCst)
+    }
+
+    /// The `PostGrid-Org` header each API request carried, in order (`None`: no header).
+    pub fn orgs_seen(&self) -> Vec<Option<String>> {
+        lock(&self.orgs_seen).clone()
     }
 
     pub fn router(self: &Arc<Self>) -> Router {
@@ -140,6 +148,11 @@ struct Caller {
 /// Authentication, `PostGrid-Org`, request counting and faults, in PostGrid's order.
 async fn gate(State(sim): State<Arc<Simulator>>, mut req: Request, next: Next) -> Response {
     sim.requests.fetch_add(1, Ordering::SeqCst);
+    let org_header = req
+        .headers()
+        .get("postgrid-org")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    lock(&sim.orgs_seen).push(org_header);
     let path = req.uri().path().to_owned();
     let fault = lock(&sim.faults).take(req.method().as_str(), &path);
     if let Some(fault) = &fault {

@@ -2,12 +2,16 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::app::request::{current_staff, query_param};
+use crate::api::impersonation::START_FORM;
+use crate::app::components::field::{Field, FormProblem};
+use crate::app::request::{current_staff, extension, feedback_for, query_param};
 use crate::app::upstream::{money, parent_client, usage, UpstreamProblem};
 use crate::auth::Permission;
 use crate::domain::{CountryCode, SubOrgId};
+use crate::http::acting::Acting;
 use crate::postgrid::models::SubOrganization;
 use crate::postgrid::PostgridError;
+use crate::state::AppState;
 
 /// The sub-organization id from the path, validated before it goes anywhere near PostGrid.
 pub fn sub_org_from_path() -> Result<SubOrgId, PostgridError> {
@@ -23,6 +27,7 @@ pub fn SubOrgDetailPage() -> impl IntoView {
     let client = parent_client()
         .filter(|_| current_staff().is_some_and(|me| me.can(Permission::ViewSubOrgs)));
     let created = query_param("created").is_some();
+    let stopped = query_param("stopped").is_some();
     let load = async move {
         let id = id?;
         match client {
@@ -37,6 +42,9 @@ pub fn SubOrgDetailPage() -> impl IntoView {
         <p class="crumbs"><a href="/sub-orgs">"← All sub-organizations"</a></p>
         {created.then(|| view! {
             <p class="notice ok" role="status">"The sub-organization was created in PostGrid."</p>
+        })}
+        {stopped.then(|| view! {
+            <p class="notice ok" role="status">"You stopped acting for this sub-organization."</p>
         })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {Suspend::new(async move {
@@ -81,5 +89,47 @@ fn SubOrgDetail(sub_org: SubOrganization) -> impl IntoView {
             <dt>"PostGrid object"</dt><dd>{sub_org.object.clone()}</dd>
         </dl>
         <p class="actions"><a class="button" href=users_href>"Users of this sub-organization"</a></p>
+        <StartActing sub_org_id=sub_org.id.to_string()/>
     }
+}
+
+/// For admins: the form that starts acting on behalf of this sub-organization.
+#[component]
+fn StartActing(sub_org_id: String) -> impl IntoView {
+    let allowed = current_staff().is_some_and(|me| me.can(Permission::Impersonate));
+    let state = use_context::<AppState>();
+    let max = state
+        .as_ref()
+        .map_or(60, |s| s.config.impersonation_max_minutes);
+    let enabled = state
+        .as_ref()
+        .is_some_and(|s| s.config.impersonation_enabled);
+    let acting_now = extension::<Acting>().is_some();
+    let feedback = feedback_for(START_FORM);
+    let minutes = Some(feedback.typed("minutes"))
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| max.min(60).to_string());
+    let reason_problem = feedback.problem("reason");
+    allowed.then(|| view! {
+        <section class="card" aria-labelledby="act-heading">
+            <h2 id="act-heading">"Act on behalf of this sub-organization"</h2>
+            <p>"See and fix its contacts, templates and letters with the portal's own key. Read-only until you switch to write mode. Everything you do is recorded with your reason."</p>
+            {(!enabled).then(|| view! { <p class="notice warn">"Acting for sub-organizations is switched off for this portal."</p> })}
+            {acting_now.then(|| view! { <p class="notice warn">"You are already acting for a sub-organization; stop that first."</p> })}
+            <FormProblem feedback=feedback.clone()/>
+            <form method="post" action="/impersonation/start" class="stacked">
+                <input type="hidden" name="sub_org_id" value=sub_org_id/>
+                <label for="reason">"Reason"</label>
+                <p class="hint" id="reason-hint">"What the customer asked for, in at least 10 characters. It goes into the audit log."</p>
+                <textarea id="reason" name="reason" rows="2" required minlength="10" aria-describedby="reason-hint"
+                    aria-invalid=reason_problem.is_some().then_some("true")>{feedback.typed("reason")}</textarea>
+                {reason_problem.map(|p| view! { <p class="field-error">{p}</p> })}
+                <Field feedback=feedback.clone() name="ticket" label="Ticket (optional)" required=false/>
+                <label for="minutes">{format!("For how many minutes (at most {max})")}</label>
+                <input id="minutes" name="minutes" type="number" min="1" max=max value=minutes required/>
+                {feedback.problem("minutes").map(|p| view! { <p class="field-error">{p}</p> })}
+                <button type="submit">"Start acting for this sub-organization"</button>
+            </form>
+        </section>
+    })
 }

@@ -19,6 +19,7 @@ pub fn SubOrgUsersPage() -> impl IntoView {
         .as_ref()
         .map(|id| format!("/sub-orgs/{id}/users"))
         .unwrap_or_default();
+    let sub_org_id = id.as_ref().map(ToString::to_string).unwrap_or_default();
     let back = id
         .as_ref()
         .map(|id| format!("/sub-orgs/{id}"))
@@ -45,7 +46,7 @@ pub fn SubOrgUsersPage() -> impl IntoView {
                     Ok((name, users)) => view! {
                         <h1>{format!("Users of {name}")}</h1>
                         <SearchForm action=path.clone() label="Search users by name or email" page=page.clone()/>
-                        <UserTable users page=page.clone() path=path.clone()/>
+                        <UserTable users page=page.clone() path=path.clone() sub_org_id=sub_org_id.clone()/>
                     }.into_any(),
                     Err(error) => view! { <h1>"Users"</h1><UpstreamProblem error/> }.into_any(),
                 }
@@ -63,7 +64,8 @@ fn yes_no(value: bool) -> &'static str {
 }
 
 #[component]
-fn UserTable(users: Vec<User>, page: Page, path: String) -> impl IntoView {
+fn UserTable(users: Vec<User>, page: Page, path: String, sub_org_id: String) -> impl IntoView {
+    let handoff = current_staff().is_some_and(|me| me.can(Permission::Impersonate));
     // PostGrid answers this list with a bare array and no total: a full page may have more.
     let has_next = users.len() as u32 >= page.limit;
     if users.is_empty() {
@@ -91,21 +93,33 @@ fn UserTable(users: Vec<User>, page: Page, path: String) -> impl IntoView {
                         <th scope="col">"Last sign-in"</th>
                         <th scope="col">"Phone"</th>
                         <th scope="col">"Previous emails"</th>
+                        {handoff.then(|| view! { <th scope="col">"PostGrid dashboard"</th> })}
                     </tr>
                 </thead>
                 <tbody>
-                    {users.into_iter().map(|u| view! {
+                    {users.into_iter().map(|u| {
+                        let email = u.email.clone();
+                        view! {
                         <tr>
                             <td>{u.name}</td>
-                            <td>{u.email}</td>
+                            <td>{email}</td>
                             <td>{u.roles.join(", ")}</td>
                             <td>{yes_no(u.verified_email)}</td>
                             <td>{yes_no(u.pending_invite)}</td>
                             <td>{u.last_login_time.unwrap_or_else(|| "Never".to_owned())}</td>
                             <td>{u.phone_number.unwrap_or_default()}</td>
                             <td>{u.previous_emails.unwrap_or_default().join(", ")}</td>
+                            {handoff.then(|| view! {
+                                <td>
+                                    <form method="post" action="/impersonation/handoff" class="inline">
+                                        <input type="hidden" name="sub_org_id" value=sub_org_id.clone()/>
+                                        <input type="hidden" name="email" value=u.email.clone()/>
+                                        <button type="submit" class="secondary small">"Open as this user"</button>
+                                    </form>
+                                </td>
+                            })}
                         </tr>
-                    }).collect_view()}
+                    }}).collect_view()}
                 </tbody>
             </table>
         </div>

@@ -1,0 +1,38 @@
+//! The banner on every page while someone acts for a sub-organization: who, in which mode,
+//! how long is left, and a Stop button. When it just ended, why.
+
+use leptos::prelude::*;
+
+use crate::app::request::extension;
+use crate::http::acting::{Acting, ActingEnded};
+use crate::impersonation::Mode;
+use crate::state::AppState;
+
+#[component]
+pub fn ImpersonationBanner() -> impl IntoView {
+    let now = use_context::<AppState>().map(|s| s.clock.now());
+    let active = extension::<Acting>().map(|a| a.0);
+    let ended = extension::<ActingEnded>().map(|e| e.0);
+    view! {
+        {active.map(|imp| {
+            let left = now.map(|now| imp.minutes_left(now)).unwrap_or_default();
+            let mode = imp.mode();
+            let class = if mode == Mode::Write { "acting-banner write" } else { "acting-banner" };
+            view! {
+                <section class=class role="region" aria-label="Acting for a sub-organization">
+                    <p>
+                        <strong>{format!("Acting for {} ", imp.sub_org_name)}</strong>
+                        <code>{imp.sub_org_id.clone()}</code>
+                        <span class="acting-mode">{format!(" · {} mode", mode.label())}</span>
+                        <span>{format!(" · {left} min left")}</span>
+                    </p>
+                    <a href="/impersonation">"Its contacts, templates and letters"</a>
+                    <form method="post" action="/impersonation/stop" class="inline">
+                        <button type="submit" class="danger small">"Stop acting"</button>
+                    </form>
+                </section>
+            }
+        })}
+        {ended.map(|reason| view! { <p class="notice warn" role="status">{reason.message()}</p> })}
+    }
+}

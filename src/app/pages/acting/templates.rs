@@ -1,0 +1,145 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::super::sub_orgs::{Pager, SearchForm};
+use super::{acting, is_write_mode, ActingNav, NotActing};
+use crate::api::impersonation::TEMPLATE_FORM;
+use crate::api::FormFeedback;
+use crate::app::components::field::{Field, FormProblem};
+use crate::app::request::{feedback_for, query_param};
+use crate::app::upstream::{date, page_from_query, UpstreamProblem};
+
+#[component]
+pub fn TemplatesPage() -> impl IntoView {
+    let Some((imp, client)) = acting() else {
+        return view! { <Title text="Not acting"/><NotActing/> }.into_any();
+    };
+    let page = page_from_query();
+    let load = {
+        let page = page.clone();
+        async move { client.list_templates(&page).await }
+    };
+    view! {
+        <Title text="Templates"/>
+        <div class="page-head">
+            <h1>{format!("Templates of {}", imp.sub_org_name)}</h1>
+            {is_write_mode().then(|| view! { <a class="button" href="/impersonation/templates/new">"New template"</a> })}
+        </div>
+        <ActingNav/>
+        <SearchForm action="/impersonation/templates".to_owned() label="Search templates" page=page.clone()/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {Suspend::new(async move {
+                match load.await {
+                    Ok(list) if list.data.is_empty() => view! { <p class="notice" role="status">"No templates here."</p> }.into_any(),
+                    Ok(list) => {
+                        let has_next = page.skip + (list.data.len() as u32) < list.total_count;
+                        view! {
+                            <p class="result-count" role="status">{format!("{} templates", list.total_count)}</p>
+                            <div class="table-wrap"><table>
+                                <caption class="visually-hidden">"Templates"</caption>
+                                <thead><tr><th scope="col">"Description"</th><th scope="col">"Id"</th><th scope="col">"Updated"</th></tr></thead>
+                                <tbody>
+                                    {list.data.into_iter().map(|t| view! {
+                                        <tr>
+                                            <td><a href=format!("/impersonation/templates/{}", t.id)>{t.description.clone().unwrap_or_else(|| t.id.clone())}</a></td>
+                                            <td><code>{t.id.clone()}</code></td>
+                                            <td>{date(&t.updated_at)}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table></div>
+                            <Pager path="/impersonation/templates".to_owned() page=page.clone() has_next/>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <UpstreamProblem error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// The template form: a new one, or an existing one being edited.
+#[component]
+fn TemplateEditor(action: String, feedback: FormFeedback, button: &'static str) -> impl IntoView {
+    let html_problem = feedback.problem("html");
+    view! {
+        <FormProblem feedback=feedback.clone()/>
+        <form method="post" action=action class="stacked">
+            <Field feedback=feedback.clone() name="description" label="Description"/>
+            <label for="html">"HTML"</label>
+            <p class="hint" id="html-hint">"Merge variables such as {{to.firstName}} are filled in by PostGrid."</p>
+            <textarea id="html" name="html" rows="10" required aria-describedby="html-hint"
+                aria-invalid=html_problem.is_some().then_some("true")>{feedback.typed("html")}</textarea>
+            {html_problem.map(|p| view! { <p class="field-error">{p}</p> })}
+            <button type="submit">{button}</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn TemplatePage() -> impl IntoView {
+    let Some((_, client)) = acting() else {
+        return view! { <Title text="Not acting"/><NotActing/> }.into_any();
+    };
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let saved = query_param("saved").is_some();
+    let shown_again = feedback_for(TEMPLATE_FORM);
+    let writable = is_write_mode();
+    view! {
+        <Title text="Template"/>
+        <ActingNav/>
+        {saved.then(|| view! { <p class="notice ok" role="status">"The template was saved."</p> })}
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {Suspend::new(async move {
+                match client.get_template(&id).await {
+                    Ok(t) => {
+                        // A failed save shows what was typed; otherwise the template as it is.
+                        let feedback = if shown_again.values.is_empty() {
+                            FormFeedback::new(TEMPLATE_FORM)
+                                .value("description", t.description.as_deref().unwrap_or_default())
+                                .value("html", t.html.as_deref().unwrap_or_default())
+                        } else {
+                            shown_again.clone()
+                        };
+                        view! {
+                            <h1>{t.description.clone().unwrap_or_else(|| t.id.clone())}</h1>
+                            <dl class="facts">
+                                <dt>"Id"</dt><dd><code>{t.id.clone()}</code></dd>
+                                <dt>"Updated"</dt><dd>{t.updated_at.clone()}</dd>
+                            </dl>
+                            <h2>"HTML"</h2>
+                            <pre class="source">{t.html.clone().unwrap_or_default()}</pre>
+                            {writable.then(|| view! {
+                                <section class="card" aria-labelledby="edit-heading">
+                                    <h2 id="edit-heading">"Edit this template"</h2>
+                                    <TemplateEditor action=format!("/impersonation/templates/{}", t.id) feedback button="Save template"/>
+                                </section>
+                            })}
+                        }.into_any()
+                    }
+                    Err(error) => view! { <h1>"Template"</h1><UpstreamProblem error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn NewTemplatePage() -> impl IntoView {
+    if acting().is_none() {
+        return view! { <Title text="Not acting"/><NotActing/> }.into_any();
+    }
+    view! {
+        <Title text="New template"/>
+        <ActingNav/>
+        <section class="card" aria-labelledby="template-heading">
+            <h1 id="template-heading">"New template"</h1>
+            {(!is_write_mode()).then(|| view! { <p class="notice warn">"Read-only: switch to write mode to create templates."</p> })}
+            <TemplateEditor action="/impersonation/templates/new".to_owned() feedback=feedback_for(TEMPLATE_FORM) button="Create template"/>
+        </section>
+    }
+    .into_any()
+}

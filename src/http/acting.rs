@@ -1,0 +1,52 @@
+//! Re-checks the signed-in person's impersonation on every request, before any page or form
+//! handler runs, so nothing is done as a sub-organization after it should have ended.
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
+
+use crate::auth::session::origin_of;
+use crate::auth::CurrentStaff;
+use crate::impersonation::{self, Checked, EndReason, Impersonation};
+use crate::state::AppState;
+
+/// The impersonation in force for this request, checked.
+#[derive(Debug, Clone)]
+pub struct Acting(pub Impersonation);
+
+/// The impersonation that ended on this request, and why.
+#[derive(Debug, Clone, Copy)]
+pub struct ActingEnded(pub EndReason);
+
+pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let (Some(session), Some(me)) = (
+        req.extensions().get::<Session>().cloned(),
+        req.extensions().get::<CurrentStaff>().cloned(),
+    ) else {
+        return next.run(req).await;
+    };
+    let (parts, body) = req.into_parts();
+    let origin = origin_of(&parts, Some(&me));
+    req = Request::from_parts(parts, body);
+    match impersonation::check(&state, &session, &me, &origin).await {
+        Ok(Checked::None) => {}
+        Ok(Checked::Active(imp)) => {
+            req.extensions_mut().insert(Acting(*imp));
+        }
+        Ok(Checked::Ended(reason)) => {
+            req.extensions_mut().insert(ActingEnded(reason));
+        }
+        Err(err) => {
+            // Fail closed: without a checked state nothing may be done as the sub-organization.
+            tracing::error!(error = %err, "impersonation could not be checked");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The portal could not check your session. Try again in a moment.",
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
+}

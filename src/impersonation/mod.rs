@@ -1,0 +1,501 @@
+//! Acting on behalf of a sub-organization (DESIGN §5): the state machine, its checks and the
+//! only place an org-scoped PostGrid client is minted.
+//!
+//! State lives in the portal's database, bound to the staff member's session by id (the session
+//! holds the id only). Every request re-checks it: absolute expiry, idle timeout, the staff
+//! member still an admin, impersonation still switched on. A failed check ends the
+//! impersonation, with its reason recorded, before anything is sent as the sub-organization.
+
+pub mod policy;
+
+use std::sync::Arc;
+
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
+use tower_sessions::Session;
+
+use crate::audit::{
+    format_time, Action, AuditError, AuditLog, AuditedCalls, NewEvent, Origin, Outcome,
+};
+use crate::auth::{CurrentStaff, Permission};
+use crate::db::Database;
+use crate::domain::SubOrgId;
+use crate::postgrid::{OrgClient, OrgContext, PostgridError};
+use crate::state::AppState;
+
+pub const SESSION_KEY: &str = "impersonation";
+/// Without a request for this long, an impersonation ends.
+pub const IDLE_LIMIT: Duration = Duration::minutes(15);
+pub const MIN_REASON_CHARS: usize = 10;
+/// Refresh `last_activity_at` at most this often.
+const TOUCH_EVERY: Duration = Duration::seconds(30);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    ReadOnly,
+    Write,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ReadOnly => "read_only",
+            Self::Write => "write",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ReadOnly => "read-only",
+            Self::Write => "write",
+        }
+    }
+
+    fn parse(raw: &str) -> Self {
+        if raw == "write" {
+            Self::Write
+        } else {
+            Self::ReadOnly
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    Stopped,
+    Expired,
+    Idle,
+    Logout,
+    Revoked,
+    Disabled,
+}
+
+impl EndReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Stopped => "stopped",
+            Self::Expired => "expired",
+            Self::Idle => "idle",
+            Self::Logout => "logout",
+            Self::Revoked => "revoked",
+            Self::Disabled => "disabled",
+        }
+    }
+
+    /// What the person is told when it ended without them asking.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Stopped | Self::Logout => "You stopped acting for the sub-organization.",
+            Self::Expired => "Your time acting for the sub-organization ran out.",
+            Self::Idle => {
+                "Acting for the sub-organization ended after 15 minutes without activity."
+            }
+            Self::Revoked => {
+                "Acting for the sub-organization ended: your permission to do so changed."
+            }
+            Self::Disabled => "Acting for the sub-organization ended: your account was disabled.",
+        }
+    }
+}
+
+/// An active impersonation, as every check leaves it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Impersonation {
+    pub id: String,
+    pub staff_id: i64,
+    pub sub_org_id: String,
+    pub sub_org_name: String,
+    pub reason: String,
+    pub ticket: Option<String>,
+    mode: String,
+    pub started_at: String,
+    pub expires_at: String,
+    pub last_activity_at: String,
+}
+
+impl Impersonation {
+    pub fn mode(&self) -> Mode {
+        Mode::parse(&self.mode)
+    }
+
+    pub fn sub_org(&self) -> Option<SubOrgId> {
+        SubOrgId::parse(&self.sub_org_id).ok()
+    }
+
+    /// Whole minutes left before the absolute limit (at least 0).
+    pub fn minutes_left(&self, now: OffsetDateTime) -> i64 {
+        // Stored as fixed-width RFC 3339 (see `format_time`).
+        OffsetDateTime::parse(
+            &self.expires_at,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .map(|expires| ((expires - now).whole_seconds().max(0) + 59) / 60)
+        .unwrap_or(0)
+    }
+}
+
+/// Why a start was refused; each is recorded as `impersonation.denied`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denial {
+    NotAdmin,
+    AlreadyActive,
+    SwitchedOff,
+    Blocked,
+    ReasonTooShort,
+    BadDuration {
+        max: u32,
+    },
+    /// PostGrid does not confirm the sub-organization as the parent's.
+    NotAChild(PostgridError),
+    /// The refusal or the start could not be recorded.
+    Unrecorded,
+}
+
+impl Denial {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotAdmin => "not_admin",
+            Self::AlreadyActive => "already_impersonating",
+            Self::SwitchedOff => "impersonation_disabled",
+            Self::Blocked => "blocked_sub_org",
+            Self::ReasonTooShort => "reason_too_short",
+            Self::BadDuration { .. } => "bad_duration",
+            Self::NotAChild(_) => "not_a_child",
+            Self::Unrecorded => "audit_unavailable",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Self::NotAdmin => "Only admins may act for a sub-organization.".to_owned(),
+            Self::AlreadyActive => "You are already acting for a sub-organization. Stop that first.".to_owned(),
+            Self::SwitchedOff => "Acting for sub-organizations is switched off for this portal.".to_owned(),
+            Self::Blocked => "This sub-organization is on the portal's block list: nobody may act for it.".to_owned(),
+            Self::ReasonTooShort => format!("Write the reason in at least {MIN_REASON_CHARS} characters."),
+            Self::BadDuration { max } => format!("Choose a duration from 1 to {max} minutes."),
+            Self::NotAChild(PostgridError::NotFound { .. } | PostgridError::Forbidden { .. }) => {
+                "PostGrid does not confirm this sub-organization as one of yours, so the portal may not act for it.".to_owned()
+            }
+            Self::NotAChild(other) => format!("The portal could not confirm the sub-organization with PostGrid. {}", other.user_message()),
+            Self::Unrecorded => "The portal could not record this in its audit log, so it did not start.".to_owned(),
+        }
+    }
+}
+
+pub struct StartRequest {
+    pub sub_org: SubOrgId,
+    pub reason: String,
+    pub ticket: Option<String>,
+    pub minutes: u32,
+}
+
+const COLUMNS: &str = "id, staff_id, sub_org_id, sub_org_name, reason, ticket, mode, started_at, \
+    expires_at, last_activity_at";
+
+async fn find_active(state: &AppState, id: &str) -> Result<Option<Impersonation>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "select {COLUMNS} from impersonations where id = ? and ended_at is null"
+    ))
+    .bind(id)
+    .fetch_optional(state.db.sqlite())
+    .await
+}
+
+/// The event every impersonation event starts from.
+fn event(action: Action, outcome: Outcome, origin: &Origin, imp: &Impersonation) -> NewEvent {
+    let mut event = NewEvent::new(action, outcome, origin.clone());
+    event.sub_org_id = Some(imp.sub_org_id.clone());
+    event.impersonation_id = Some(imp.id.clone());
+    event.reason = Some(imp.reason.clone());
+    event
+}
+
+async fn deny(
+    state: &AppState,
+    origin: &Origin,
+    sub_org: &SubOrgId,
+    reason: &str,
+    denial: Denial,
+) -> Denial {
+    let mut event = NewEvent::new(Action::ImpersonationDenied, Outcome::Denied, origin.clone())
+        .detail(json!({"refusal": denial.code()}));
+    event.sub_org_id = Some(sub_org.to_string());
+    event.reason = Some(reason.to_owned());
+    match state.audit.append(event).await {
+        Ok(_) => denial,
+        Err(_) => Denial::Unrecorded,
+    }
+}
+
+/// Starts acting for a sub-organization, or refuses (recorded) and leaves nothing behind.
+pub async fn start(
+    state: &AppState,
+    me: &CurrentStaff,
+    session: &Session,
+    origin: &Origin,
+    request: StartRequest,
+) -> Result<Impersonation, Denial> {
+    let reason = request.reason.trim().to_owned();
+    let refuse = |denial| deny(state, origin, &request.sub_org, &reason, denial);
+    if !me.can(Permission::Impersonate) {
+        return Err(refuse(Denial::NotAdmin).await);
+    }
+    if !state.config.impersonation_enabled {
+        return Err(refuse(Denial::SwitchedOff).await);
+    }
+    if current_id(session).await.is_some() {
+        return Err(refuse(Denial::AlreadyActive).await);
+    }
+    if state
+        .config
+        .impersonation_blocklist
+        .contains(request.sub_org.as_str())
+    {
+        return Err(refuse(Denial::Blocked).await);
+    }
+    if reason.chars().count() < MIN_REASON_CHARS {
+        return Err(refuse(Denial::ReasonTooShort).await);
+    }
+    let max = state.config.impersonation_max_minutes;
+    if request.minutes == 0 || request.minutes > max {
+        return Err(refuse(Denial::BadDuration { max }).await);
+    }
+    // PostGrid confirms the sub-organization is the parent's before anything is stored.
+    let sub_org = match state
+        .parent_client(origin.clone())
+        .get_sub_org(&request.sub_org)
+        .await
+    {
+        Ok(sub_org) => sub_org,
+        Err(err) => return Err(refuse(Denial::NotAChild(err)).await),
+    };
+    let now = state.clock.now();
+    let imp = Impersonation {
+        id: uuid::Uuid::new_v4().to_string(),
+        staff_id: me.id,
+        sub_org_id: sub_org.id.to_string(),
+        sub_org_name: sub_org.name.clone(),
+        reason,
+        ticket: request
+            .ticket
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty()),
+        mode: Mode::ReadOnly.as_str().to_owned(),
+        started_at: format_time(now),
+        expires_at: format_time(now + Duration::minutes(request.minutes.into())),
+        last_activity_at: format_time(now),
+    };
+    // Recorded first: an impersonation that is not on record does not start.
+    let started = event(Action::ImpersonationStarted, Outcome::Ok, origin, &imp).detail(json!({
+        "ticket": imp.ticket,
+        "mode": imp.mode,
+        "expires_at": imp.expires_at,
+        "sub_org_name": imp.sub_org_name,
+    }));
+    if state.audit.append(started).await.is_err() {
+        return Err(Denial::Unrecorded);
+    }
+    let stored = sqlx::query(
+        "insert into impersonations (id, staff_id, sub_org_id, sub_org_name, reason, ticket, mode, \
+         started_at, expires_at, last_activity_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&imp.id)
+    .bind(imp.staff_id)
+    .bind(&imp.sub_org_id)
+    .bind(&imp.sub_org_name)
+    .bind(&imp.reason)
+    .bind(&imp.ticket)
+    .bind(&imp.mode)
+    .bind(&imp.started_at)
+    .bind(&imp.expires_at)
+    .bind(&imp.last_activity_at)
+    .execute(state.db.sqlite())
+    .await;
+    let bound = match stored {
+        Ok(_) => async {
+            session.cycle_id().await?;
+            session.insert(SESSION_KEY, &imp.id).await
+        }
+        .await
+        .is_ok(),
+        Err(_) => false,
+    };
+    if !bound {
+        let _ = end(state, &imp, EndReason::Revoked, origin).await;
+        return Err(Denial::Unrecorded);
+    }
+    Ok(imp)
+}
+
+async fn current_id(session: &Session) -> Option<String> {
+    session.get::<String>(SESSION_KEY).await.ok().flatten()
+}
+
+/// Ends `imp` with `reason` and records it (once, however many processes try).
+pub async fn end(
+    state: &AppState,
+    imp: &Impersonation,
+    reason: EndReason,
+    origin: &Origin,
+) -> Result<(), AuditError> {
+    end_one(
+        &state.db,
+        &state.audit,
+        state.clock.now(),
+        imp,
+        reason,
+        origin,
+    )
+    .await
+}
+
+async fn end_one(
+    db: &Database,
+    audit: &AuditLog,
+    now: OffsetDateTime,
+    imp: &Impersonation,
+    reason: EndReason,
+    origin: &Origin,
+) -> Result<(), AuditError> {
+    let ended = sqlx::query(
+        "update impersonations set ended_at = ?, end_reason = ? where id = ? and ended_at is null",
+    )
+    .bind(format_time(now))
+    .bind(reason.as_str())
+    .bind(&imp.id)
+    .execute(db.sqlite())
+    .await?;
+    if ended.rows_affected() == 1 {
+        let event = event(Action::ImpersonationEnded, Outcome::Ok, origin, imp)
+            .detail(json!({"end_reason": reason.as_str()}));
+        audit.append(event).await?;
+    }
+    Ok(())
+}
+
+/// Ends every active impersonation of one staff member (disabled, demoted, signed out); the
+/// staff CLI uses it too, so it needs only the database and the audit log.
+pub async fn end_all_for(
+    db: &Database,
+    audit: &AuditLog,
+    now: OffsetDateTime,
+    staff_id: i64,
+    reason: EndReason,
+    origin: &Origin,
+) -> Result<(), AuditError> {
+    let active: Vec<Impersonation> = sqlx::query_as(&format!(
+        "select {COLUMNS} from impersonations where staff_id = ? and ended_at is null"
+    ))
+    .bind(staff_id)
+    .fetch_all(db.sqlite())
+    .await?;
+    for imp in active {
+        end_one(db, audit, now, &imp, reason, origin).await?;
+    }
+    Ok(())
+}
+
+/// Stops the session's impersonation at the person's request; the session id changes.
+pub async fn stop(
+    state: &AppState,
+    session: &Session,
+    origin: &Origin,
+) -> Result<Option<Impersonation>, AuditError> {
+    let Some(id) = current_id(session).await else {
+        return Ok(None);
+    };
+    let active = find_active(state, &id).await?;
+    if let Some(imp) = &active {
+        end(state, imp, EndReason::Stopped, origin).await?;
+    }
+    let _ = session.remove::<String>(SESSION_KEY).await;
+    let _ = session.cycle_id().await;
+    Ok(active)
+}
+
+/// The outcome of the check every request makes.
+pub enum Checked {
+    None,
+    Active(Box<Impersonation>),
+    /// It just ended for this reason.
+    Ended(EndReason),
+}
+
+/// Re-checks the session's impersonation; ends it (recorded) when it may not go on.
+pub async fn check(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentStaff,
+    origin: &Origin,
+) -> Result<Checked, AuditError> {
+    let Some(id) = current_id(session).await else {
+        return Ok(Checked::None);
+    };
+    let Some(imp) = find_active(state, &id).await? else {
+        let _ = session.remove::<String>(SESSION_KEY).await;
+        return Ok(Checked::None);
+    };
+    let now = state.clock.now();
+    let now_text = format_time(now);
+    let idle_since = format_time(now - IDLE_LIMIT);
+    let reason = if imp.staff_id != me.id
+        || !me.can(Permission::Impersonate)
+        || !state.config.impersonation_enabled
+    {
+        Some(EndReason::Revoked)
+    } else if now_text >= imp.expires_at {
+        Some(EndReason::Expired)
+    } else if imp.last_activity_at < idle_since {
+        Some(EndReason::Idle)
+    } else {
+        None
+    };
+    if let Some(reason) = reason {
+        end(state, &imp, reason, origin).await?;
+        let _ = session.remove::<String>(SESSION_KEY).await;
+        let _ = session.cycle_id().await;
+        return Ok(Checked::Ended(reason));
+    }
+    if format_time(now - TOUCH_EVERY) > imp.last_activity_at {
+        sqlx::query("update impersonations set last_activity_at = ? where id = ?")
+            .bind(&now_text)
+            .bind(&imp.id)
+            .execute(state.db.sqlite())
+            .await?;
+    }
+    Ok(Checked::Active(Box::new(imp)))
+}
+
+/// Switches to write mode, with its own reason on record.
+pub async fn enable_writes(
+    state: &AppState,
+    imp: &Impersonation,
+    why: &str,
+    origin: &Origin,
+) -> Result<(), AuditError> {
+    let event = event(Action::ImpersonationModeChanged, Outcome::Ok, origin, imp).detail(json!({
+        "mode": {"from": imp.mode, "to": Mode::Write.as_str()},
+        "why": why,
+    }));
+    state.audit.append(event).await?;
+    sqlx::query("update impersonations set mode = 'write' where id = ? and ended_at is null")
+        .bind(&imp.id)
+        .execute(state.db.sqlite())
+        .await?;
+    Ok(())
+}
+
+/// The org-scoped client for a checked, active impersonation: it sends `PostGrid-Org` for this
+/// sub-organization only, allows only the operations of the mode, and records every call with
+/// the impersonation and the real staff member.
+pub fn org_client(state: &AppState, imp: &Impersonation, origin: Origin) -> Option<OrgClient> {
+    let sub_org = imp.sub_org()?;
+    let observer =
+        AuditedCalls::new(state.audit.clone(), origin).during_impersonation(imp.id.clone());
+    let context = OrgContext::new(sub_org, policy::allowed(imp.mode()));
+    Some(OrgClient::new(
+        state.postgrid.clone(),
+        Arc::new(observer),
+        context,
+    ))
+}

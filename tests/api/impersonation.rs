@@ -1,0 +1,472 @@
+//! Acting on behalf of a sub-organization: refusals, the org header, time limits, read-only
+//! by default, and nothing delegated once it has ended.
+
+use suborg_portal::auth::Role;
+
+use crate::helpers::{location, Browser, TestApp};
+
+const ORG: &str = "sub_org_demo0064";
+const OTHER_ORG: &str = "sub_org_demo0063";
+const REASON: &str = "Customer asked us to fix their welcome letter";
+
+async fn start(browser: &mut Browser<'_>, sub_org: &str) -> reqwest::Response {
+    browser
+        .post(
+            "/impersonation/start",
+            &[
+                ("sub_org_id", sub_org),
+                ("reason", REASON),
+                ("ticket", "T-42"),
+                ("minutes", "30"),
+            ],
+        )
+        .await
+}
+
+async fn active_rows(app: &TestApp) -> i64 {
+    sqlx::query_scalar("select count(*) from impersonations where ended_at is null")
+        .fetch_one(app.state.db.sqlite())
+        .await
+        .expect("count")
+}
+
+/// Requests the simulator got since `from`, by their `PostGrid-Org` header.
+fn delegated_since(app: &TestApp, from: usize) -> Vec<Option<String>> {
+    app.sim.orgs_seen().into_iter().skip(from).collect()
+}
+
+#[tokio::test]
+async fn an_admin_starts_sees_the_banner_browses_and_stops() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in(Role::Admin).await;
+    let before = admin.cookie.clone();
+    let res = start(&mut admin, ORG).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/impersonation");
+    assert_ne!(admin.cookie, before, "the session id changes at start");
+
+    let home = admin
+        .get("/impersonation")
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        home.contains("Acting for O&#x27;Brien &amp; Daughters 64")
+            || home.contains("Acting for O'Brien &amp; Daughters 64"),
+        "{home}"
+    );
+    assert!(home.contains("read-only mode"));
+    assert!(home.contains("Stop acting"));
+    // The banner is on every page while acting.
+    let other_page = admin.get("/sub-orgs").await.text().await.expect("body");
+    assert!(other_page.contains("Stop acting") && other_page.contains(ORG));
+
+    let from = app.sim.orgs_seen().len();
+    for path in [
+        "/impersonation/contacts",
+        "/impersonation/templates",
+        "/impersonation/letters",
+    ] {
+        let html = admin.get(path).await.text().await.expect("body");
+        assert!(
+            html.contains("demo0064"),
+            "{path} shows the sub-org's own data"
+        );
+        assert!(!html.contains("demo0063"), "{path} shows nobody else's");
+    }
+    let sent = delegated_since(&app, from);
+    assert_eq!(sent.len(), 3);
+    assert!(
+        sent.iter().all(|org| org.as_deref() == Some(ORG)),
+        "{sent:?}"
+    );
+
+    let before = admin.cookie.clone();
+    let res = admin.post("/impersonation/stop", &[]).await;
+    assert_eq!(location(&res), format!("/sub-orgs/{ORG}?stopped=1"));
+    assert_ne!(admin.cookie, before, "the session id changes at stop");
+    let from = app.sim.orgs_seen().len();
+    let html = admin
+        .get("/impersonation/contacts")
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("Not acting for a sub-organization"));
+    assert!(
+        delegated_since(&app, from).is_empty(),
+        "nothing delegated after Stop"
+    );
+
+    let started = app.events_of("impersonation.started").await;
+    assert_eq!(started.len(), 1);
+    assert_eq!(started[0]["reason"], REASON);
+    assert_eq!(started[0]["detail"]["ticket"], "T-42");
+    assert_eq!(started[0]["detail"]["mode"], "read_only");
+    let id = started[0]["impersonation_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let ended = app.events_of("impersonation.ended").await;
+    assert_eq!(ended[0]["detail"]["end_reason"], "stopped");
+    // Every delegated call names the impersonation, the sub-org and the real person.
+    let calls: Vec<_> = app
+        .events_of("postgrid.request")
+        .await
+        .into_iter()
+        .filter(|e| e["impersonation_id"] == id.as_str())
+        .collect();
+    assert_eq!(calls.len(), 3);
+    assert!(calls
+        .iter()
+        .all(|e| e["sub_org_id"] == ORG && e["actor_role"] == "admin"));
+}
+
+#[tokio::test]
+async fn each_refusal_is_recorded_and_leaves_nothing_behind() {
+    let app = TestApp::spawn_with(&[("PORTAL_IMPERSONATION_BLOCKLIST", "sub_org_demo0001")]).await;
+    let mut viewer = app.signed_in(Role::Viewer).await;
+    assert_eq!(start(&mut viewer, ORG).await.status(), 403, "not an admin");
+
+    let mut admin = app.signed_in(Role::Admin).await;
+    assert_eq!(
+        start(&mut admin, "sub_org_demo0001").await.status(),
+        403,
+        "blocked"
+    );
+    assert_eq!(
+        start(&mut admin, "sub_org_notachild").await.status(),
+        403,
+        "PostGrid does not confirm it"
+    );
+    let short = admin
+        .post(
+            "/impersonation/start",
+            &[
+                ("sub_org_id", ORG),
+                ("reason", "because"),
+                ("minutes", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status(), 422, "a reason of under 10 characters");
+    assert!(short
+        .text()
+        .await
+        .expect("body")
+        .contains("at least 10 characters"));
+    let long = admin
+        .post(
+            "/impersonation/start",
+            &[("sub_org_id", ORG), ("reason", REASON), ("minutes", "61")],
+        )
+        .await;
+    assert_eq!(long.status(), 422, "longer than the maximum");
+    assert_eq!(active_rows(&app).await, 0);
+
+    assert_eq!(start(&mut admin, ORG).await.status(), 303);
+    assert_eq!(
+        start(&mut admin, OTHER_ORG).await.status(),
+        409,
+        "no nesting"
+    );
+    assert_eq!(active_rows(&app).await, 1);
+
+    let denied = app.events_of("impersonation.denied").await;
+    let refusals: Vec<&str> = denied
+        .iter()
+        .filter_map(|e| e["detail"]["refusal"].as_str())
+        .collect();
+    for refusal in [
+        "blocked_sub_org",
+        "not_a_child",
+        "reason_too_short",
+        "bad_duration",
+        "already_impersonating",
+    ] {
+        assert!(refusals.contains(&refusal), "{refusal} in {refusals:?}");
+    }
+    assert!(
+        denied
+            .iter()
+            .any(|e| e["actor_role"] == "viewer" && e["outcome"] == "denied"),
+        "the viewer's attempt"
+    );
+
+    let off = TestApp::spawn_with(&[("PORTAL_IMPERSONATION", "disabled")]).await;
+    let mut admin = off.signed_in(Role::Admin).await;
+    assert_eq!(start(&mut admin, ORG).await.status(), 403, "switched off");
+    assert_eq!(active_rows(&off).await, 0);
+    assert_eq!(
+        off.events_of("impersonation.denied").await[0]["detail"]["refusal"],
+        "impersonation_disabled"
+    );
+}
+
+#[tokio::test]
+async fn read_only_refuses_every_write_on_the_server() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in(Role::Admin).await;
+    start(&mut admin, ORG).await;
+    let from = app.sim.orgs_seen().len();
+    let writes: [(&str, Vec<(&str, &str)>); 4] = [
+        (
+            "/impersonation/contacts/new",
+            vec![
+                ("first_name", "Ann"),
+                ("address_line1", "1 Road"),
+                ("country_code", "US"),
+            ],
+        ),
+        (
+            "/impersonation/templates/new",
+            vec![("description", "New"), ("html", "<p>x</p>")],
+        ),
+        (
+            "/impersonation/templates/template_demo0064welcome",
+            vec![("description", "Edited"), ("html", "<p>y</p>")],
+        ),
+        (
+            "/impersonation/letters/new",
+            vec![
+                ("to", "contact_demo0064to"),
+                ("from", "contact_demo0064from"),
+                ("template", "template_demo0064welcome"),
+            ],
+        ),
+    ];
+    for (path, form) in &writes {
+        let res = admin.post(path, form).await;
+        assert_eq!(res.status(), 403, "{path}");
+    }
+    assert!(
+        delegated_since(&app, from).is_empty(),
+        "no write reached PostGrid"
+    );
+    let denied = app.events_of("impersonation.denied").await;
+    assert_eq!(
+        denied
+            .iter()
+            .filter(|e| e["detail"]["refusal"] == "read_only")
+            .count(),
+        4
+    );
+
+    // With its own reason, write mode lets them through.
+    let res = admin
+        .post(
+            "/impersonation/mode",
+            &[("why", "The template has a typo to fix")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.events_of("impersonation.mode_changed").await.len(), 1);
+    let res = admin.post(writes[0].0, &writes[0].1).await;
+    assert_eq!(res.status(), 303);
+    assert!(location(&res).starts_with("/impersonation/contacts/contact_"));
+    let res = admin.post(writes[2].0, &writes[2].1).await;
+    assert_eq!(
+        location(&res),
+        "/impersonation/templates/template_demo0064welcome?saved=1"
+    );
+    let res = admin.post(writes[3].0, &writes[3].1).await;
+    assert_eq!(
+        res.status(),
+        303,
+        "a letter from the sub-org's own contacts and template"
+    );
+    assert!(delegated_since(&app, from)
+        .iter()
+        .all(|org| org.as_deref() == Some(ORG)));
+}
+
+#[tokio::test]
+async fn a_reference_from_another_organization_is_named() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in(Role::Admin).await;
+    start(&mut admin, ORG).await;
+    admin
+        .post(
+            "/impersonation/mode",
+            &[("why", "Sending a replacement letter")],
+        )
+        .await;
+    let res = admin
+        .post(
+            "/impersonation/letters/new",
+            &[
+                ("to", "contact_demo0064to"),
+                ("from", "contact_demo0064from"),
+                ("template", "template_parentwelcome"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.expect("body");
+    assert!(
+        html.contains("The template does not belong to this sub-organization."),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn expiry_idle_disable_and_demotion_end_it_before_anything_is_sent() {
+    for (trigger, reason) in [
+        ("expiry", "expired"),
+        ("idle", "idle"),
+        ("disable", "disabled"),
+        ("demotion", "revoked"),
+        ("logout", "logout"),
+    ] {
+        let app = TestApp::spawn().await;
+        let (email, password) = app.add_staff(Role::Admin).await;
+        let mut admin = app.browser();
+        admin.sign_in(&email, &password).await;
+        let mut boss = app.signed_in(Role::Admin).await;
+        start(&mut admin, ORG).await;
+        assert_eq!(admin.get("/impersonation/contacts").await.status(), 200);
+        let id = suborg_portal::auth::staff::find_by_email(&app.state.db, &email)
+            .await
+            .expect("db")
+            .expect("me")
+            .id;
+        match trigger {
+            "expiry" => {
+                // Active every 10 minutes, so only the 30-minute limit can end it.
+                for _ in 0..3 {
+                    app.clock.advance(time::Duration::minutes(10));
+                    admin.get("/impersonation").await;
+                }
+            }
+            "idle" => app.clock.advance(time::Duration::minutes(16)),
+            "disable" => assert_eq!(
+                boss.post(&format!("/staff/{id}/disable"), &[])
+                    .await
+                    .status(),
+                303
+            ),
+            "demotion" => assert_eq!(
+                boss.post(&format!("/staff/{id}/role"), &[("role", "viewer")])
+                    .await
+                    .status(),
+                303
+            ),
+            _ => assert_eq!(admin.post("/logout", &[]).await.status(), 303),
+        }
+        let from = app.sim.orgs_seen().len();
+        let _ = admin.get("/impersonation/contacts").await;
+        let sent = delegated_since(&app, from);
+        assert!(sent.iter().all(Option::is_none), "{trigger}: sent {sent:?}");
+        let ended = app.events_of("impersonation.ended").await;
+        assert_eq!(ended.len(), 1, "{trigger}");
+        assert_eq!(ended[0]["detail"]["end_reason"], reason, "{trigger}");
+        assert_eq!(active_rows(&app).await, 0, "{trigger}");
+    }
+}
+
+#[tokio::test]
+async fn two_admins_acting_at_once_never_see_each_others_org() {
+    let app = TestApp::spawn().await;
+    let mut first = app.signed_in(Role::Admin).await;
+    let mut second = app.signed_in(Role::Admin).await;
+    start(&mut first, ORG).await;
+    start(&mut second, OTHER_ORG).await;
+    for _ in 0..3 {
+        let a = first
+            .get("/impersonation/contacts")
+            .await
+            .text()
+            .await
+            .expect("body");
+        let b = second
+            .get("/impersonation/contacts")
+            .await
+            .text()
+            .await
+            .expect("body");
+        assert!(a.contains("demo0064") && !a.contains("demo0063"));
+        assert!(b.contains("demo0063") && !b.contains("demo0064"));
+    }
+}
+
+#[tokio::test]
+async fn start_and_stop_need_a_same_origin_post() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in(Role::Admin).await;
+    let cookie = admin.cookie.clone().expect("cookie");
+    let forged = app
+        .client
+        .post(format!("{}/impersonation/start", app.address))
+        .header("cookie", &cookie)
+        .header("origin", "https://evil.example")
+        .form(&[("sub_org_id", ORG), ("reason", REASON), ("minutes", "30")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(forged.status(), 403);
+    assert_eq!(
+        admin.get("/impersonation/start").await.status(),
+        405,
+        "GET does nothing"
+    );
+    assert_eq!(active_rows(&app).await, 0);
+
+    start(&mut admin, ORG).await;
+    let forged = app
+        .client
+        .post(format!("{}/impersonation/stop", app.address))
+        .header("cookie", admin.cookie.clone().expect("cookie"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(forged.status(), 403);
+    assert_eq!(admin.get("/impersonation/stop").await.status(), 405);
+    assert_eq!(active_rows(&app).await, 1, "still acting");
+}
+
+#[tokio::test]
+async fn the_dashboard_hand_off_is_recorded_then_opens_postgrids_login() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in(Role::Admin).await;
+    let users = admin
+        .get(&format!("/sub-orgs/{ORG}/users"))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(users.contains("Open as this user"));
+    let res = admin
+        .post(
+            "/impersonation/handoff",
+            &[("sub_org_id", ORG), ("email", "ada.64@customer64.example")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        location(&res),
+        "https://dashboard.postgrid.com/login/impersonate"
+    );
+    let handoffs = app.events_of("dashboard.handoff").await;
+    assert_eq!(handoffs.len(), 1);
+    assert_eq!(handoffs[0]["sub_org_id"], ORG);
+    assert_eq!(
+        handoffs[0]["detail"]["user_email"],
+        "ada.64@customer64.example"
+    );
+
+    let mut viewer = app.signed_in(Role::Viewer).await;
+    let res = viewer
+        .post(
+            "/impersonation/handoff",
+            &[("sub_org_id", ORG), ("email", "ada.64@customer64.example")],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    assert!(app
+        .events_of("dashboard.handoff")
+        .await
+        .iter()
+        .any(|e| e["outcome"] == "denied"));
+}
