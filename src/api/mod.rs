@@ -4,6 +4,7 @@
 //! Everything works without JavaScript.
 
 pub mod account;
+pub mod audit;
 pub mod impersonation;
 pub mod login;
 pub mod one_time;

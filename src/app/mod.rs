@@ -23,6 +23,7 @@ use pages::acting::{
     letters::{LetterPage, LettersPage, NewLetterPage},
     templates::{NewTemplatePage, TemplatePage, TemplatesPage},
 };
+use pages::audit::{event::AuditEventPage, timeline::ImpersonationTimelinePage, AuditPage};
 use pages::{
     account::AccountPasswordPage,
     forbidden::Forbidden,
@@ -87,6 +88,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/sub-orgs/new") view=NewSubOrgPage ssr=SsrMode::Async/>
                             <Route path=path!("/sub-orgs/:id") view=SubOrgDetailPage ssr=SsrMode::Async/>
                             <Route path=path!("/sub-orgs/:id/users") view=SubOrgUsersPage ssr=SsrMode::Async/>
+                            <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async/>
+                            <Route path=path!("/audit/events/:seq") view=AuditEventPage ssr=SsrMode::Async/>
+                            <Route path=path!("/audit/impersonations/:id") view=ImpersonationTimelinePage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation") view=ActingHomePage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation/contacts") view=ContactsPage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation/contacts/new") view=NewContactPage ssr=SsrMode::Async/>

@@ -8,6 +8,7 @@ mod log;
 mod postgrid_calls;
 mod query;
 pub mod redact;
+mod verifications;
 mod verify;
 
 pub use chain::{canonical, Checkpoint, CANONICAL_VERSION, GENESIS};
@@ -16,6 +17,7 @@ pub use export::{csv_cell, Format, COLUMNS};
 pub use log::AuditLog;
 pub use postgrid_calls::AuditedCalls;
 pub use query::{Cursor, Filter};
+pub use verifications::Verification;
 pub use verify::{Problem, Verdict};
 
 #[derive(Debug, thiserror::Error)]

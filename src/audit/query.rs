@@ -19,6 +19,8 @@ pub struct Filter {
     pub until: Option<String>,
     /// Free text over reason and detail.
     pub text: Option<String>,
+    /// Only events up to this `seq`: an export is the log as it stood when it was asked for.
+    pub up_to_seq: Option<i64>,
 }
 
 /// Where a page starts: keyset on `seq`, newest first.
@@ -57,6 +59,9 @@ impl Filter {
         }
         if let Some(until) = &self.until {
             q.push(" and at < ").push_bind(until);
+        }
+        if let Some(seq) = self.up_to_seq {
+            q.push(" and seq <= ").push_bind(seq);
         }
         if let Some(text) = &self.text {
             let pattern = like_pattern(text);
@@ -116,6 +121,23 @@ impl AuditLog {
             }
         };
         Ok(events)
+    }
+
+    pub async fn find_one(&self, seq: i64) -> Result<Option<StoredEvent>, AuditError> {
+        Ok(sqlx::query_as("select * from audit_events where seq = ?")
+            .bind(seq)
+            .fetch_optional(self.db().sqlite())
+            .await?)
+    }
+
+    /// One impersonation from start to end, oldest first.
+    pub async fn timeline(&self, impersonation_id: &str) -> Result<Vec<StoredEvent>, AuditError> {
+        Ok(sqlx::query_as(
+            "select * from audit_events where impersonation_id = ? order by seq limit 5000",
+        )
+        .bind(impersonation_id)
+        .fetch_all(self.db().sqlite())
+        .await?)
     }
 
     /// Every event of one PostGrid call, request first.

@@ -64,6 +64,19 @@ impl AuditLog {
     /// Verifies the whole chain, and with a checkpoint that nothing was cut from its tail.
     /// Without a checkpoint a truncated tail cannot be told from a shorter history.
     pub async fn verify(&self, checkpoint: Option<&Checkpoint>) -> Result<Verdict, AuditError> {
+        self.verify_with_progress(checkpoint, |_| async {}).await
+    }
+
+    /// As [`AuditLog::verify`], telling `progress` the last `seq` checked every 10,000 events.
+    pub async fn verify_with_progress<F, Fut>(
+        &self,
+        checkpoint: Option<&Checkpoint>,
+        progress: F,
+    ) -> Result<Verdict, AuditError>
+    where
+        F: Fn(i64) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
         let key = self.key();
         if let Some(cp) = checkpoint {
             if !cp.is_authentic(key) {
@@ -113,6 +126,9 @@ impl AuditLog {
             if checkpoint.is_some_and(|cp| cp.seq == row.seq && cp.head_hash != row.hash) {
                 return Ok(broken(Problem::CheckpointMismatch));
             }
+            if row.seq % 10_000 == 0 {
+                progress(row.seq).await;
+            }
             prev_hash = row.hash;
             expected += 1;
             current = next;
@@ -130,6 +146,15 @@ impl AuditLog {
             events: u64::try_from(last_seq).unwrap_or_default(),
             head_seq: last_seq,
         })
+    }
+
+    /// The `seq` of the newest event (0 for an empty log).
+    pub async fn head_seq(&self) -> Result<i64, AuditError> {
+        Ok(
+            sqlx::query_scalar("select coalesce(max(seq), 0) from audit_events")
+                .fetch_one(self.db().sqlite())
+                .await?,
+        )
     }
 
     /// Signs the current head, for keeping outside the database.

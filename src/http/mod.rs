@@ -63,6 +63,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
         .route("/staff/{id}/disable", post(api::staff::disable))
         .route("/staff/{id}/password", post(api::staff::set_password))
         .route("/sub-orgs/new", post(api::sub_orgs::create))
+        .route("/audit/verify", post(api::audit::verify_now))
         .route("/impersonation/start", post(api::impersonation::start))
         .route("/impersonation/stop", post(api::impersonation::stop))
         .route(
@@ -90,6 +91,8 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/assets/{name}", get(assets::serve))
+        .route("/audit/export.csv", get(api::audit::export_csv))
+        .route("/audit/export.jsonl", get(api::audit::export_jsonl))
         .route(
             "/api/{*server_fn}",
             get(server_function).post(server_function),

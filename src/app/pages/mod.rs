@@ -1,5 +1,6 @@
 pub mod account;
 pub mod acting;
+pub mod audit;
 pub mod forbidden;
 pub mod home;
 pub mod login;
