@@ -49,6 +49,7 @@ impl AuditLog {
         format: Format,
         out: W,
     ) -> Result<u64, AuditError> {
+        self.flush().await?;
         let mut out = BufWriter::with_capacity(64 * 1024, out);
         if format == Format::Csv {
             out.write_all(COLUMNS.join(",").as_bytes()).await?;

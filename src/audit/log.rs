@@ -19,9 +19,14 @@ use crate::db::Database;
 const MAX_BATCH: usize = 256;
 const QUEUE_DEPTH: usize = 4096;
 
-struct Job {
-    event: NewEvent,
-    done: oneshot::Sender<Result<StoredEvent, AuditError>>,
+enum Job {
+    /// Append `event`; tell `done`, if anyone waits, once it is durable or has failed.
+    Append {
+        event: NewEvent,
+        done: Option<oneshot::Sender<Result<StoredEvent, AuditError>>>,
+    },
+    /// Answer once every job queued before this one is settled.
+    Barrier(oneshot::Sender<()>),
 }
 
 /// The only writer of audit events. Cheap to clone.
@@ -44,13 +49,31 @@ impl AuditLog {
     /// not recorded: whatever it describes must not go ahead.
     pub async fn append(&self, event: NewEvent) -> Result<StoredEvent, AuditError> {
         let (done, stored) = oneshot::channel();
-        self.queue
-            .send(Job { event, done })
-            .await
-            .map_err(|_| AuditError::Unavailable("the audit writer has stopped".to_owned()))?;
-        stored
-            .await
-            .map_err(|_| AuditError::Unavailable("the audit writer has stopped".to_owned()))?
+        self.enqueue(Job::Append {
+            event,
+            done: Some(done),
+        })
+        .await?;
+        stored.await.map_err(|_| stopped())?
+    }
+
+    /// Queues `event` without waiting for it to be durable: for what follows an action that
+    /// already happened (a PostGrid answer), where waiting would only delay the page. A failure
+    /// to write it is logged by the writer; reads through this log see it once it is written.
+    pub async fn append_in_background(&self, event: NewEvent) -> Result<(), AuditError> {
+        self.enqueue(Job::Append { event, done: None }).await
+    }
+
+    /// Waits until every event queued so far is written (or has failed), so a read that
+    /// follows sees them.
+    pub async fn flush(&self) -> Result<(), AuditError> {
+        let (done, settled) = oneshot::channel();
+        self.enqueue(Job::Barrier(done)).await?;
+        settled.await.map_err(|_| stopped())
+    }
+
+    async fn enqueue(&self, job: Job) -> Result<(), AuditError> {
+        self.queue.send(job).await.map_err(|_| stopped())
     }
 
     pub(super) fn db(&self) -> &Database {
@@ -62,23 +85,46 @@ impl AuditLog {
     }
 }
 
+fn stopped() -> AuditError {
+    AuditError::Unavailable("the audit writer has stopped".to_owned())
+}
+
 async fn write_batches(pool: SqlitePool, key: Arc<AuditKey>, mut jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let events: Vec<&NewEvent> = batch.iter().map(|job| &job.event).collect();
-        match write_batch(&pool, key.expose(), &events).await {
-            Ok(stored) => {
-                for (job, event) in batch.drain(..).zip(stored) {
-                    let _ = job.done.send(Ok(event));
+        let mut events = Vec::with_capacity(batch.len());
+        let mut waiting = Vec::with_capacity(batch.len());
+        let mut barriers = Vec::new();
+        for job in batch.drain(..) {
+            match job {
+                Job::Append { event, done } => {
+                    events.push(event);
+                    waiting.push(done);
+                }
+                Job::Barrier(done) => barriers.push(done),
+            }
+        }
+        if !events.is_empty() {
+            let refs: Vec<&NewEvent> = events.iter().collect();
+            match write_batch(&pool, key.expose(), &refs).await {
+                Ok(stored) => {
+                    for (done, event) in waiting.into_iter().zip(stored) {
+                        if let Some(done) = done {
+                            let _ = done.send(Ok(event));
+                        }
+                    }
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, events = events.len(), "audit events could not be written");
+                    let message = err.to_string();
+                    for done in waiting.into_iter().flatten() {
+                        let _ = done.send(Err(AuditError::Unavailable(message.clone())));
+                    }
                 }
             }
-            Err(err) => {
-                tracing::error!(error = %err, events = batch.len(), "audit events could not be written");
-                let message = err.to_string();
-                for job in batch.drain(..) {
-                    let _ = job.done.send(Err(AuditError::Unavailable(message.clone())));
-                }
-            }
+        }
+        for done in barriers {
+            let _ = done.send(());
         }
     }
 }

@@ -103,8 +103,9 @@ impl CallObserver for AuditedCalls {
                 "attempt": attempt.number,
                 "error": outcome.error.map(|e| e.kind()),
             }));
-            // The request event is already durable; a missing response shows as an unknown outcome.
-            if let Err(err) = self.log.append(event).await {
+            // The request event is already durable, so the page need not wait for this one; should
+            // it be lost, the request without a response shows as an unknown outcome.
+            if let Err(err) = self.log.append_in_background(event).await {
                 tracing::error!(error = %err, call_id = %attempt.call_id, "postgrid.response could not be recorded");
             }
         })

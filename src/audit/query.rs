@@ -92,6 +92,7 @@ impl AuditLog {
         cursor: Cursor,
         limit: u32,
     ) -> Result<Vec<StoredEvent>, AuditError> {
+        self.flush().await?;
         let mut q = QueryBuilder::new("select * from audit_events");
         filter.push_conditions(&mut q);
         let limit = i64::from(limit.clamp(1, 500));
@@ -124,6 +125,7 @@ impl AuditLog {
     }
 
     pub async fn find_one(&self, seq: i64) -> Result<Option<StoredEvent>, AuditError> {
+        self.flush().await?;
         Ok(sqlx::query_as("select * from audit_events where seq = ?")
             .bind(seq)
             .fetch_optional(self.db().sqlite())
@@ -132,6 +134,7 @@ impl AuditLog {
 
     /// One impersonation from start to end, oldest first.
     pub async fn timeline(&self, impersonation_id: &str) -> Result<Vec<StoredEvent>, AuditError> {
+        self.flush().await?;
         Ok(sqlx::query_as(
             "select * from audit_events where impersonation_id = ? order by seq limit 5000",
         )
@@ -142,6 +145,7 @@ impl AuditLog {
 
     /// Every event of one PostGrid call, request first.
     pub async fn find_call(&self, call_id: &str) -> Result<Vec<StoredEvent>, AuditError> {
+        self.flush().await?;
         Ok(
             sqlx::query_as("select * from audit_events where call_id = ? order by seq")
                 .bind(call_id)

@@ -77,6 +77,7 @@ impl AuditLog {
         F: Fn(i64) -> Fut,
         Fut: std::future::Future<Output = ()>,
     {
+        self.flush().await?;
         let key = self.key();
         if let Some(cp) = checkpoint {
             if !cp.is_authentic(key) {
@@ -150,6 +151,7 @@ impl AuditLog {
 
     /// The `seq` of the newest event (0 for an empty log).
     pub async fn head_seq(&self) -> Result<i64, AuditError> {
+        self.flush().await?;
         Ok(
             sqlx::query_scalar("select coalesce(max(seq), 0) from audit_events")
                 .fetch_one(self.db().sqlite())
@@ -159,6 +161,7 @@ impl AuditLog {
 
     /// Signs the current head, for keeping outside the database.
     pub async fn checkpoint(&self, at: &str) -> Result<Checkpoint, AuditError> {
+        self.flush().await?;
         let head: Option<(i64, String)> =
             sqlx::query_as("select seq, hash from audit_events order by seq desc limit 1")
                 .fetch_optional(self.db().sqlite())
