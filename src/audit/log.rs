@@ -22,7 +22,7 @@ const QUEUE_DEPTH: usize = 4096;
 enum Job {
     /// Append `event`; tell `done`, if anyone waits, once it is durable or has failed.
     Append {
-        event: NewEvent,
+        event: Box<NewEvent>,
         done: Option<oneshot::Sender<Result<StoredEvent, AuditError>>>,
     },
     /// Answer once every job queued before this one is settled.
@@ -50,7 +50,7 @@ impl AuditLog {
     pub async fn append(&self, event: NewEvent) -> Result<StoredEvent, AuditError> {
         let (done, stored) = oneshot::channel();
         self.enqueue(Job::Append {
-            event,
+            event: Box::new(event),
             done: Some(done),
         })
         .await?;
@@ -61,7 +61,11 @@ impl AuditLog {
     /// already happened (a PostGrid answer), where waiting would only delay the page. A failure
     /// to write it is logged by the writer; reads through this log see it once it is written.
     pub async fn append_in_background(&self, event: NewEvent) -> Result<(), AuditError> {
-        self.enqueue(Job::Append { event, done: None }).await
+        self.enqueue(Job::Append {
+            event: Box::new(event),
+            done: None,
+        })
+        .await
     }
 
     /// Waits until every event queued so far is written (or has failed), so a read that
@@ -98,7 +102,7 @@ async fn write_batches(pool: SqlitePool, key: Arc<AuditKey>, mut jobs: mpsc::Rec
         for job in batch.drain(..) {
             match job {
                 Job::Append { event, done } => {
-                    events.push(event);
+                    events.push(*event);
                     waiting.push(done);
                 }
                 Job::Barrier(done) => barriers.push(done),
