@@ -25,7 +25,7 @@ use suborg_portal::postgrid::{
 
 const KEY: &str = "test_sk_bench";
 const ACTORS: i64 = 50;
-const SUB_ORGS: i64 = 1000;
+const SUB_ORGS: i64 = 40;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -217,7 +217,7 @@ async fn review_and_export(dir: &tempfile::TempDir, size: u64) -> anyhow::Result
         ..Filter::default()
     };
     let by_sub_org = Filter {
-        sub_org_id: Some("sub_org_bench0042".to_owned()),
+        sub_org_id: Some("sub_org_bench0017".to_owned()),
         ..Filter::default()
     };
     for (name, filter) in [("actor", &by_actor), ("sub-org", &by_sub_org)] {

@@ -197,7 +197,8 @@ fn to_row(event: &NewEvent, seq: i64, at: &str, prev_hash: String) -> StoredEven
     let actor = event.origin.actor.as_ref();
     StoredEvent {
         seq,
-        id: uuid::Uuid::new_v4().to_string(),
+        // Time-ordered ids keep the unique index's inserts at its end.
+        id: uuid::Uuid::now_v7().to_string(),
         at: at.to_owned(),
         action: event.action.as_str().to_owned(),
         outcome: event.outcome.as_str().to_owned(),
