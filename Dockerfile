@@ -6,6 +6,7 @@ COPY src ./src
 COPY migrations ./migrations
 COPY style ./style
 COPY public ./public
+COPY bench ./bench
 RUN cargo build --release --locked --bin suborg-portal
 
 # Run: the binary only, as an unprivileged user. curl is there for the HEALTHCHECK alone.
@@ -13,7 +14,8 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends curl \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --home-dir /var/lib/suborg-portal --create-home portal
+ && useradd --system --uid 10001 --home-dir /var/lib/suborg-portal --create-home portal \
+ && install -d -o portal -g portal /var/lib/suborg-portal/data
 COPY --from=build /src/target/release/suborg-portal /usr/local/bin/suborg-portal
 USER portal
 WORKDIR /var/lib/suborg-portal
