@@ -9,13 +9,9 @@ pub mod render;
 pub mod request_id;
 pub mod security_headers;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
 use axum::middleware::from_fn_with_state;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use leptos::prelude::provide_context;
 use leptos_axum::LeptosRoutes;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
@@ -93,10 +89,6 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
         .route("/assets/{name}", get(assets::serve))
         .route("/audit/export.csv", get(api::audit::export_csv))
         .route("/audit/export.jsonl", get(api::audit::export_jsonl))
-        .route(
-            "/api/{*server_fn}",
-            get(server_function).post(server_function),
-        )
         .leptos_routes_with_handler(pages, get(render::render_page))
         .merge(forms)
         .fallback(render::render_not_found)
@@ -109,11 +101,4 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
     security_headers::apply(router)
         .layer(axum::middleware::from_fn(request_id::middleware))
         .with_state(state)
-}
-
-/// Hands a server-function call to Leptos with the portal's state in context.
-async fn server_function(State(state): State<AppState>, req: Request<Body>) -> Response {
-    leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), req)
-        .await
-        .into_response()
 }
