@@ -1,4 +1,4 @@
-//! Router assembly: pages, server functions, health, assets and the middleware around them.
+//! Router assembly: pages, form handlers, exports, health, assets and the middleware around them.
 
 pub mod acting;
 mod assets;

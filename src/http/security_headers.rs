@@ -9,8 +9,8 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self';
      img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Adds the headers to every response of `router` that does not set them itself.
-/// `Referrer-Policy: same-origin`, not `no-referrer`: a server function answers a plain form
-/// post by redirecting to the `Referer`, and without one its error would be lost.
+/// `Referrer-Policy: same-origin`, not `no-referrer`: Leptos server functions answer a plain
+/// form post by redirecting to the `Referer`, so the header must survive for any added later.
 pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
     let set = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
