@@ -5,40 +5,20 @@
 
 use std::time::{Duration, Instant};
 
-use secrecy::SecretString;
-use suborg_portal::auth::{password, staff, Role};
-use suborg_portal::domain::Email;
+use suborg_portal::auth::password;
 
 #[path = "support.rs"]
 mod support;
 
-const PASSWORD: &str = "a benchmark passphrase";
+use support::PASSWORD;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let portal = support::start_portal("test_sk_bench", None).await?;
-    let (base, state) = (portal.base.clone(), portal.state.clone());
+    let base = portal.base.clone();
 
-    let hash = state
-        .hasher
-        .hash(SecretString::from(PASSWORD.to_owned()))
-        .await?;
-    for n in 0..60 {
-        let email =
-            Email::parse(&format!("staff{n}@bench.example")).map_err(|e| anyhow::anyhow!("{e}"))?;
-        staff::insert_staff(
-            &state.db,
-            &email,
-            "Bench",
-            Role::Viewer,
-            &hash,
-            state.clock.now(),
-        )
-        .await?;
-    }
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
+    portal.add_viewers(0..60).await?;
+    let client = support::client()?;
 
     println!("# sign-in benchmarks");
     println!(

@@ -8,9 +8,6 @@
 
 use std::time::{Duration, Instant};
 
-use secrecy::SecretString;
-use suborg_portal::auth::{staff, Role};
-use suborg_portal::domain::Email;
 use suborg_portal::postgrid::sim::{Seed, Simulator, BASE_PATH};
 
 #[path = "support.rs"]
@@ -25,30 +22,17 @@ async fn main() -> anyhow::Result<()> {
     let sim_addr = sim.spawn(([127, 0, 0, 1], 0).into()).await?;
     let upstream = format!("http://{sim_addr}{BASE_PATH}");
     let portal = support::start_portal(KEY, Some(upstream.clone())).await?;
-    let (base, state) = (portal.base.clone(), portal.state.clone());
+    let base = portal.base.clone();
 
-    let password = "a benchmark passphrase";
-    let hash = state
-        .hasher
-        .hash(SecretString::from(password.to_owned()))
-        .await?;
-    let email = Email::parse("viewer@bench.example").map_err(|e| anyhow::anyhow!("{e}"))?;
-    staff::insert_staff(
-        &state.db,
-        &email,
-        "Bench",
-        Role::Viewer,
-        &hash,
-        state.clock.now(),
-    )
-    .await?;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
+    portal.add_viewers(0..1).await?;
+    let client = support::client()?;
     let res = client
         .post(format!("{base}/login"))
         .header("origin", &base)
-        .form(&[("email", email.as_str()), ("password", password)])
+        .form(&[
+            ("email", "staff0@bench.example"),
+            ("password", support::PASSWORD),
+        ])
         .send()
         .await?;
     let cookie = res

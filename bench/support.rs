@@ -1,6 +1,9 @@
 //! What the benchmarks share: a real portal on a random port with a temporary database.
 
+use secrecy::SecretString;
+use suborg_portal::auth::{staff, Role};
 use suborg_portal::config::Config;
+use suborg_portal::domain::Email;
 use suborg_portal::startup::Application;
 use suborg_portal::state::AppState;
 
@@ -31,4 +34,32 @@ pub async fn start_portal(api_key: &str, upstream: Option<String>) -> anyhow::Re
         state,
         _dir: dir,
     })
+}
+
+/// The password of every staff member the benchmarks add.
+pub const PASSWORD: &str = "a benchmark passphrase";
+
+impl Portal {
+    /// Adds viewers `staff{n}@bench.example` for each `n` in `numbers`.
+    pub async fn add_viewers(&self, numbers: std::ops::Range<usize>) -> anyhow::Result<()> {
+        let hash = self
+            .state
+            .hasher
+            .hash(SecretString::from(PASSWORD.to_owned()))
+            .await?;
+        for n in numbers {
+            let email = Email::parse(&format!("staff{n}@bench.example"))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let now = self.state.clock.now();
+            staff::insert_staff(&self.state.db, &email, "Bench", Role::Viewer, &hash, now).await?;
+        }
+        Ok(())
+    }
+}
+
+/// An HTTP client that shows redirects instead of following them.
+pub fn client() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?)
 }
