@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::audit::format_time;
-use crate::db::Database;
+use crate::db::{execute_on_engine, on_engine, Database};
 
 /// How long a rendered form may wait before it is submitted.
 const VALID_FOR_SECONDS: i64 = 24 * 60 * 60;
@@ -82,25 +82,27 @@ pub async fn claim(
     staff_id: i64,
     now: OffsetDateTime,
 ) -> Result<Claim, sqlx::Error> {
-    let claimed = sqlx::query(
-        "insert into form_submissions (token, staff_id, state, updated_at) values (?, ?, 'pending', ?) \
+    let claimed = execute_on_engine!(db, |pool| {
+        sqlx::query(
+        "insert into form_submissions (token, staff_id, state, updated_at) values ($1, $2, 'pending', $3) \
          on conflict (token) do update set state = 'pending', updated_at = excluded.updated_at \
          where form_submissions.state = 'failed'",
     )
     .bind(token)
     .bind(staff_id)
     .bind(format_time(now))
-    .execute(db.sqlite())
-    .await?
-    .rows_affected();
+    .execute(pool)
+    .await
+    })?;
     if claimed == 1 {
         return Ok(Claim::Mine);
     }
-    let (state, result): (String, Option<String>) =
-        sqlx::query_as("select state, result from form_submissions where token = ?")
-            .bind(token)
-            .fetch_one(db.sqlite())
-            .await?;
+    let (state, result): (String, Option<String>) = on_engine!(db, |pool| sqlx::query_as(
+        "select state, result from form_submissions where token = $1"
+    )
+    .bind(token)
+    .fetch_one(pool)
+    .await)?;
     Ok(match (state.as_str(), result) {
         ("done", Some(result)) => Claim::Done(result),
         _ => Claim::Pending,
@@ -111,11 +113,12 @@ pub async fn claim(
 pub async fn wait_for_result(db: &Database, token: &str) -> Result<Option<String>, sqlx::Error> {
     for _ in 0..50 {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let row: Option<(String, Option<String>)> =
-            sqlx::query_as("select state, result from form_submissions where token = ?")
-                .bind(token)
-                .fetch_optional(db.sqlite())
-                .await?;
+        let row: Option<(String, Option<String>)> = on_engine!(db, |pool| sqlx::query_as(
+            "select state, result from form_submissions where token = $1"
+        )
+        .bind(token)
+        .fetch_optional(pool)
+        .await)?;
         match row {
             Some((state, result)) if state == "done" => return Ok(result),
             Some((state, _)) if state == "failed" => return Ok(None),
@@ -131,15 +134,15 @@ pub async fn finish(
     result: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "update form_submissions set state = ?, result = ?, updated_at = ? where token = ?",
+    execute_on_engine!(db, |pool| sqlx::query(
+        "update form_submissions set state = $1, result = $2, updated_at = $3 where token = $4",
     )
     .bind(if result.is_some() { "done" } else { "failed" })
     .bind(result)
     .bind(format_time(now))
     .bind(token)
-    .execute(db.sqlite())
-    .await?;
+    .execute(pool)
+    .await)?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt, BufWriter};
 use super::event::StoredEvent;
 use super::query::Filter;
 use super::{AuditError, AuditLog};
+use crate::db::on_engine;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -55,25 +56,25 @@ impl AuditLog {
             out.write_all(COLUMNS.join(",").as_bytes()).await?;
             out.write_all(b"\r\n").await?;
         }
-        let mut query = filter.select("order by seq");
-        let mut rows = query
-            .build_query_as::<StoredEvent>()
-            .fetch(self.db().sqlite());
         let mut count = 0;
         let mut line = Vec::with_capacity(1024);
-        while let Some(event) = rows.try_next().await? {
-            line.clear();
-            match format {
-                Format::Jsonl => {
-                    serde_json::to_writer(&mut line, &event)
-                        .map_err(|e| AuditError::Unavailable(e.to_string()))?;
-                    line.push(b'\n');
+        on_engine!(self.db(), |pool| {
+            let mut query = filter.select("order by seq");
+            let mut rows = query.build_query_as::<StoredEvent>().fetch(pool);
+            while let Some(event) = rows.try_next().await? {
+                line.clear();
+                match format {
+                    Format::Jsonl => {
+                        serde_json::to_writer(&mut line, &event)
+                            .map_err(|e| AuditError::Unavailable(e.to_string()))?;
+                        line.push(b'\n');
+                    }
+                    Format::Csv => csv_row(&event, &mut line),
                 }
-                Format::Csv => csv_row(&event, &mut line),
+                out.write_all(&line).await?;
+                count += 1;
             }
-            out.write_all(&line).await?;
-            count += 1;
-        }
+        });
         out.flush().await?;
         Ok(count)
     }

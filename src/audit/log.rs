@@ -1,11 +1,12 @@
 //! The append path: one writer task per process takes events from a queue and commits them in
 //! batches (group commit), so concurrent writers share one transaction and one fsync. Each
-//! batch reads the chain's head inside a write transaction (`BEGIN IMMEDIATE`), so two portal
-//! processes on one database still extend a single chain.
+//! batch reads the chain's head only once it holds the database's lock on the chain (SQLite's
+//! write lock, `BEGIN IMMEDIATE`; a transaction-scoped advisory lock on PostgreSQL), so several
+//! portal processes on one database still extend a single, gapless chain.
 
 use std::sync::Arc;
 
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{PgPool, Postgres, QueryBuilder, Sqlite, SqlitePool, Transaction};
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
@@ -13,7 +14,7 @@ use super::chain::{self, GENESIS};
 use super::event::{format_time, NewEvent, StoredEvent};
 use super::AuditError;
 use crate::config::AuditKey;
-use crate::db::Database;
+use crate::db::{on_engine, Database};
 
 /// The most events one transaction commits.
 const MAX_BATCH: usize = 256;
@@ -41,7 +42,7 @@ impl AuditLog {
     /// Starts the writer task; it ends when the last handle is dropped.
     pub fn start(db: Database, key: Arc<AuditKey>) -> Self {
         let (queue, jobs) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(write_batches(db.sqlite().clone(), key.clone(), jobs));
+        tokio::spawn(write_batches(db.clone(), key.clone(), jobs));
         Self { queue, db, key }
     }
 
@@ -93,7 +94,7 @@ fn stopped() -> AuditError {
     AuditError::Unavailable("the audit writer has stopped".to_owned())
 }
 
-async fn write_batches(pool: SqlitePool, key: Arc<AuditKey>, mut jobs: mpsc::Receiver<Job>) {
+async fn write_batches(db: Database, key: Arc<AuditKey>, mut jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let mut events = Vec::with_capacity(batch.len());
@@ -110,7 +111,7 @@ async fn write_batches(pool: SqlitePool, key: Arc<AuditKey>, mut jobs: mpsc::Rec
         }
         if !events.is_empty() {
             let refs: Vec<&NewEvent> = events.iter().collect();
-            match write_batch(&pool, key.expose(), &refs).await {
+            match write_batch(&db, key.expose(), &refs).await {
                 Ok(stored) => {
                     for (done, event) in waiting.into_iter().zip(stored) {
                         if let Some(done) = done {
@@ -138,17 +139,84 @@ const INSERT: &str = "insert into audit_events (seq, id, at, action, outcome, ac
     upstream_path, upstream_status, upstream_request_id, duration_ms, client_ip, user_agent, \
     request_id, detail, prev_hash, hash) ";
 
+/// Opening the transaction that extends the chain: once open, it holds the engine's lock on
+/// the chain until it ends, so the head it reads stays the head.
+trait ChainLock {
+    type Engine: sqlx::Database;
+    async fn begin_extending(&self) -> Result<Transaction<'static, Self::Engine>, sqlx::Error>;
+}
+
+impl ChainLock for SqlitePool {
+    type Engine = Sqlite;
+    async fn begin_extending(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+        // IMMEDIATE takes the write lock before the head is read.
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+/// The key of PostgreSQL's advisory lock on the chain ("auditlog" in ASCII).
+const CHAIN_LOCK_KEY: i64 = 0x6175_6469_746c_6f67;
+
+impl ChainLock for PgPool {
+    type Engine = Postgres;
+    async fn begin_extending(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        // Released by the commit or rollback that ends the transaction.
+        sqlx::query("select pg_advisory_xact_lock($1)")
+            .bind(CHAIN_LOCK_KEY)
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+}
+
 async fn write_batch(
-    pool: &SqlitePool,
+    db: &Database,
     key: &[u8],
     events: &[&NewEvent],
 ) -> Result<Vec<StoredEvent>, sqlx::Error> {
-    // IMMEDIATE takes the write lock before the head is read: no other writer can slip in.
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let head: Option<(i64, String)> =
-        sqlx::query_as("select seq, hash from audit_events order by seq desc limit 1")
-            .fetch_optional(&mut *tx)
-            .await?;
+    const HEAD: &str = "select seq, hash from audit_events order by seq desc limit 1";
+    on_engine!(db, |pool| {
+        let mut tx = pool.begin_extending().await?;
+        let head: Option<(i64, String)> = sqlx::query_as(HEAD).fetch_optional(&mut *tx).await?;
+        let stored = chain_rows(key, events, head);
+        // One statement for the whole batch: far cheaper than a round trip per event.
+        let mut insert = QueryBuilder::new(INSERT);
+        insert.push_values(&stored, |mut values, row| {
+            values
+                .push_bind(row.seq)
+                .push_bind(&row.id)
+                .push_bind(&row.at)
+                .push_bind(&row.action)
+                .push_bind(&row.outcome)
+                .push_bind(row.actor_id)
+                .push_bind(&row.actor_email)
+                .push_bind(&row.actor_role)
+                .push_bind(&row.sub_org_id)
+                .push_bind(&row.impersonation_id)
+                .push_bind(&row.reason)
+                .push_bind(&row.call_id)
+                .push_bind(&row.operation)
+                .push_bind(&row.method)
+                .push_bind(&row.upstream_path)
+                .push_bind(row.upstream_status)
+                .push_bind(&row.upstream_request_id)
+                .push_bind(row.duration_ms)
+                .push_bind(&row.client_ip)
+                .push_bind(&row.user_agent)
+                .push_bind(&row.request_id)
+                .push_bind(&row.detail)
+                .push_bind(&row.prev_hash)
+                .push_bind(&row.hash);
+        });
+        insert.build().execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(stored)
+    })
+}
+
+/// The stored form of `events`, chained onto `head` in order.
+fn chain_rows(key: &[u8], events: &[&NewEvent], head: Option<(i64, String)>) -> Vec<StoredEvent> {
     let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS.to_owned()));
     let at = format_time(OffsetDateTime::now_utc());
     let mut stored = Vec::with_capacity(events.len());
@@ -159,38 +227,7 @@ async fn write_batch(
         prev_hash = row.hash.clone();
         stored.push(row);
     }
-    // One statement for the whole batch: far cheaper than a round trip per event.
-    let mut insert = QueryBuilder::<Sqlite>::new(INSERT);
-    insert.push_values(&stored, |mut values, row| {
-        values
-            .push_bind(row.seq)
-            .push_bind(&row.id)
-            .push_bind(&row.at)
-            .push_bind(&row.action)
-            .push_bind(&row.outcome)
-            .push_bind(row.actor_id)
-            .push_bind(&row.actor_email)
-            .push_bind(&row.actor_role)
-            .push_bind(&row.sub_org_id)
-            .push_bind(&row.impersonation_id)
-            .push_bind(&row.reason)
-            .push_bind(&row.call_id)
-            .push_bind(&row.operation)
-            .push_bind(&row.method)
-            .push_bind(&row.upstream_path)
-            .push_bind(row.upstream_status)
-            .push_bind(&row.upstream_request_id)
-            .push_bind(row.duration_ms)
-            .push_bind(&row.client_ip)
-            .push_bind(&row.user_agent)
-            .push_bind(&row.request_id)
-            .push_bind(&row.detail)
-            .push_bind(&row.prev_hash)
-            .push_bind(&row.hash);
-    });
-    insert.build().execute(&mut *tx).await?;
-    tx.commit().await?;
-    Ok(stored)
+    stored
 }
 
 fn to_row(event: &NewEvent, seq: i64, at: &str, prev_hash: String) -> StoredEvent {

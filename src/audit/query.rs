@@ -1,9 +1,10 @@
 //! Filters and keyset pagination over the audit log, for review pages and exports.
 
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{Database as Engine, Encode, QueryBuilder, Type};
 
 use super::event::{Action, Outcome, StoredEvent};
 use super::{AuditError, AuditLog};
+use crate::db::on_engine;
 
 /// What to select. Every field narrows; empty selects everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,8 +43,16 @@ fn like_pattern(text: &str) -> String {
 }
 
 impl Filter {
-    fn push_conditions<'a>(&'a self, q: &mut QueryBuilder<'a, Sqlite>) {
-        q.push(" where 1 = 1");
+    /// `select * from audit_events where …` followed by `tail`.
+    pub(super) fn select<'a, DB>(&'a self, tail: &str) -> QueryBuilder<'a, DB>
+    where
+        DB: Engine,
+        &'a str: Encode<'a, DB> + Type<DB>,
+        &'a String: Encode<'a, DB> + Type<DB>,
+        String: Encode<'a, DB> + Type<DB>,
+        i64: Encode<'a, DB> + Type<DB>,
+    {
+        let mut q = QueryBuilder::new("select * from audit_events where 1 = 1");
         let mut eq = |column: &str, value: Option<&'a str>| {
             if let Some(value) = value {
                 q.push(format!(" and {column} = ")).push_bind(value);
@@ -64,19 +73,14 @@ impl Filter {
             q.push(" and seq <= ").push_bind(seq);
         }
         if let Some(text) = &self.text {
+            // lower() on both sides: PostgreSQL's `like` is case-sensitive, SQLite's is not.
             let pattern = like_pattern(text);
-            q.push(" and (reason like ")
+            q.push(" and (lower(reason) like lower(")
                 .push_bind(pattern.clone())
-                .push(" escape '\\' or detail like ")
+                .push(") escape '\\' or lower(detail) like lower(")
                 .push_bind(pattern)
-                .push(" escape '\\')");
+                .push(") escape '\\')");
         }
-    }
-
-    /// `select * from audit_events where …` followed by `tail`.
-    pub(super) fn select<'a>(&'a self, tail: &str) -> QueryBuilder<'a, Sqlite> {
-        let mut q = QueryBuilder::new("select * from audit_events");
-        self.push_conditions(&mut q);
         q.push(" ");
         q.push(tail);
         q
@@ -93,64 +97,62 @@ impl AuditLog {
         limit: u32,
     ) -> Result<Vec<StoredEvent>, AuditError> {
         self.flush().await?;
-        let mut q = QueryBuilder::new("select * from audit_events");
-        filter.push_conditions(&mut q);
         let limit = i64::from(limit.clamp(1, 500));
-        let events = match cursor {
-            Cursor::Newest => {
-                q.push(" order by seq desc limit ").push_bind(limit);
-                q.build_query_as::<StoredEvent>()
-                    .fetch_all(self.db().sqlite())
-                    .await?
-            }
-            Cursor::Before(seq) => {
-                q.push(" and seq < ").push_bind(seq);
-                q.push(" order by seq desc limit ").push_bind(limit);
-                q.build_query_as::<StoredEvent>()
-                    .fetch_all(self.db().sqlite())
-                    .await?
-            }
-            Cursor::After(seq) => {
-                q.push(" and seq > ").push_bind(seq);
-                q.push(" order by seq asc limit ").push_bind(limit);
-                let mut page = q
-                    .build_query_as::<StoredEvent>()
-                    .fetch_all(self.db().sqlite())
-                    .await?;
+        let events = on_engine!(self.db(), |pool| {
+            let mut q = filter.select("");
+            let newest_first = match cursor {
+                Cursor::Newest => true,
+                Cursor::Before(seq) => {
+                    q.push(" and seq < ").push_bind(seq);
+                    true
+                }
+                Cursor::After(seq) => {
+                    q.push(" and seq > ").push_bind(seq);
+                    false
+                }
+            };
+            q.push(if newest_first {
+                " order by seq desc limit "
+            } else {
+                " order by seq asc limit "
+            })
+            .push_bind(limit);
+            let mut page = q.build_query_as::<StoredEvent>().fetch_all(pool).await?;
+            if !newest_first {
                 page.reverse();
-                page
             }
-        };
+            page
+        });
         Ok(events)
     }
 
     pub async fn find_one(&self, seq: i64) -> Result<Option<StoredEvent>, AuditError> {
         self.flush().await?;
-        Ok(sqlx::query_as("select * from audit_events where seq = ?")
+        const SQL: &str = "select * from audit_events where seq = $1";
+        Ok(on_engine!(self.db(), |pool| sqlx::query_as(SQL)
             .bind(seq)
-            .fetch_optional(self.db().sqlite())
-            .await?)
+            .fetch_optional(pool)
+            .await?))
     }
 
     /// One impersonation from start to end, oldest first.
     pub async fn timeline(&self, impersonation_id: &str) -> Result<Vec<StoredEvent>, AuditError> {
         self.flush().await?;
-        Ok(sqlx::query_as(
-            "select * from audit_events where impersonation_id = ? order by seq limit 5000",
-        )
-        .bind(impersonation_id)
-        .fetch_all(self.db().sqlite())
-        .await?)
+        const SQL: &str =
+            "select * from audit_events where impersonation_id = $1 order by seq limit 5000";
+        Ok(on_engine!(self.db(), |pool| sqlx::query_as(SQL)
+            .bind(impersonation_id)
+            .fetch_all(pool)
+            .await?))
     }
 
     /// Every event of one PostGrid call, request first.
     pub async fn find_call(&self, call_id: &str) -> Result<Vec<StoredEvent>, AuditError> {
         self.flush().await?;
-        Ok(
-            sqlx::query_as("select * from audit_events where call_id = ? order by seq")
-                .bind(call_id)
-                .fetch_all(self.db().sqlite())
-                .await?,
-        )
+        const SQL: &str = "select * from audit_events where call_id = $1 order by seq";
+        Ok(on_engine!(self.db(), |pool| sqlx::query_as(SQL)
+            .bind(call_id)
+            .fetch_all(pool)
+            .await?))
     }
 }

@@ -2,6 +2,7 @@
 //! their progress and result kept for the page to show.
 
 use super::{format_time, AuditError, AuditLog, Problem, Verdict};
+use crate::db::{execute_on_engine, on_engine};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Verification {
@@ -33,11 +34,10 @@ impl Verification {
 
 impl AuditLog {
     pub async fn latest_verification(&self) -> Result<Option<Verification>, AuditError> {
-        Ok(
-            sqlx::query_as("select * from audit_verifications order by id desc limit 1")
-                .fetch_optional(self.db().sqlite())
-                .await?,
-        )
+        const SQL: &str = "select * from audit_verifications order by id desc limit 1";
+        Ok(on_engine!(self.db(), |pool| sqlx::query_as(SQL)
+            .fetch_optional(pool)
+            .await?))
     }
 
     /// Starts a verification in the background unless one is running; returns its id.
@@ -51,28 +51,28 @@ impl AuditLog {
         }
         let total = self.head_seq().await?;
         let now = format_time(time::OffsetDateTime::now_utc());
-        let id: i64 = sqlx::query_scalar(
-            "insert into audit_verifications (started_at, total, requested_by) values (?, ?, ?) returning id",
-        )
-        .bind(&now)
-        .bind(total)
-        .bind(requested_by)
-        .fetch_one(self.db().sqlite())
-        .await?;
+        const SQL: &str = "insert into audit_verifications (started_at, total, requested_by) \
+            values ($1, $2, $3) returning id";
+        let id: i64 = on_engine!(self.db(), |pool| sqlx::query_scalar(SQL)
+            .bind(&now)
+            .bind(total)
+            .bind(requested_by)
+            .fetch_one(pool)
+            .await?);
         let log = self.clone();
         tokio::spawn(async move {
-            let pool = log.db().sqlite().clone();
+            let db = log.db().clone();
             let verdict = log
                 .verify_with_progress(None, |seq| {
-                    let pool = pool.clone();
+                    let db = db.clone();
                     async move {
-                        let _ = sqlx::query(
-                            "update audit_verifications set checked_up_to = ? where id = ?",
-                        )
-                        .bind(seq)
-                        .bind(id)
-                        .execute(&pool)
-                        .await;
+                        const SQL: &str =
+                            "update audit_verifications set checked_up_to = $1 where id = $2";
+                        let _ = execute_on_engine!(db, |pool| sqlx::query(SQL)
+                            .bind(seq)
+                            .bind(id)
+                            .execute(pool)
+                            .await);
                     }
                 })
                 .await;
@@ -94,18 +94,20 @@ impl AuditLog {
                 ),
             };
             let finished = format_time(time::OffsetDateTime::now_utc());
-            let saved = sqlx::query(
-                "update audit_verifications set finished_at = ?, intact = ?, broken_seq = ?, problem = ?, \
-                 checked_up_to = ? where id = ?",
+            let saved = execute_on_engine!(db, |pool| {
+                sqlx::query(
+                "update audit_verifications set finished_at = $1, intact = $2, broken_seq = $3, problem = $4, \
+                 checked_up_to = $5 where id = $6",
             )
-            .bind(finished)
+            .bind(&finished)
             .bind(intact)
             .bind(broken_seq)
-            .bind(problem)
+            .bind(&problem)
             .bind(checked)
             .bind(id)
-            .execute(&pool)
-            .await;
+            .execute(pool)
+            .await
+            });
             if let Err(err) = saved {
                 tracing::error!(error = %err, "the verification result could not be saved");
             }

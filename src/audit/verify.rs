@@ -7,6 +7,7 @@ use futures_util::TryStreamExt;
 use super::chain::{self, Checkpoint, GENESIS};
 use super::event::StoredEvent;
 use super::{AuditError, AuditLog};
+use crate::db::on_engine;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
@@ -87,54 +88,58 @@ impl AuditLog {
                 });
             }
         }
-        let pool = self.db().sqlite();
-        let mut rows =
-            sqlx::query_as::<_, StoredEvent>("select * from audit_events order by seq").fetch(pool);
-        let mut expected = 1;
-        let mut prev_hash = GENESIS.to_owned();
-        let mut current = rows.try_next().await?;
-        while let Some(row) = current {
-            let next = rows.try_next().await?;
-            let broken = |problem| Verdict::Broken {
-                seq: row.seq,
-                problem,
-            };
-            if row.seq != expected {
-                return Ok(Verdict::Broken {
-                    seq: expected,
-                    problem: Problem::Missing,
-                });
-            }
-            if !chain::is_authentic(key, &row) {
-                let belongs_elsewhere = row.prev_hash != prev_hash
-                    && sqlx::query_scalar::<_, i64>("select seq from audit_events where hash = ?")
+        let last_seq = on_engine!(self.db(), |pool| {
+            let mut rows =
+                sqlx::query_as::<_, StoredEvent>("select * from audit_events order by seq")
+                    .fetch(pool);
+            let mut expected = 1;
+            let mut prev_hash = GENESIS.to_owned();
+            let mut current = rows.try_next().await?;
+            while let Some(row) = current {
+                let next = rows.try_next().await?;
+                let broken = |problem| Verdict::Broken {
+                    seq: row.seq,
+                    problem,
+                };
+                if row.seq != expected {
+                    return Ok(Verdict::Broken {
+                        seq: expected,
+                        problem: Problem::Missing,
+                    });
+                }
+                if !chain::is_authentic(key, &row) {
+                    let belongs_elsewhere = row.prev_hash != prev_hash
+                        && sqlx::query_scalar::<_, i64>(
+                            "select seq from audit_events where hash = $1",
+                        )
                         .bind(&row.prev_hash)
                         .fetch_optional(pool)
                         .await?
                         .is_some();
-                let passed_over = next.as_ref().is_some_and(|n| n.prev_hash == prev_hash);
-                return Ok(broken(if belongs_elsewhere {
-                    Problem::Reordered
-                } else if passed_over {
-                    Problem::Inserted
-                } else {
-                    Problem::Edited
-                }));
+                    let passed_over = next.as_ref().is_some_and(|n| n.prev_hash == prev_hash);
+                    return Ok(broken(if belongs_elsewhere {
+                        Problem::Reordered
+                    } else if passed_over {
+                        Problem::Inserted
+                    } else {
+                        Problem::Edited
+                    }));
+                }
+                if row.prev_hash != prev_hash {
+                    return Ok(broken(Problem::Missing));
+                }
+                if checkpoint.is_some_and(|cp| cp.seq == row.seq && cp.head_hash != row.hash) {
+                    return Ok(broken(Problem::CheckpointMismatch));
+                }
+                if row.seq % 10_000 == 0 {
+                    progress(row.seq).await;
+                }
+                prev_hash = row.hash;
+                expected += 1;
+                current = next;
             }
-            if row.prev_hash != prev_hash {
-                return Ok(broken(Problem::Missing));
-            }
-            if checkpoint.is_some_and(|cp| cp.seq == row.seq && cp.head_hash != row.hash) {
-                return Ok(broken(Problem::CheckpointMismatch));
-            }
-            if row.seq % 10_000 == 0 {
-                progress(row.seq).await;
-            }
-            prev_hash = row.hash;
-            expected += 1;
-            current = next;
-        }
-        let last_seq = expected - 1;
+            expected - 1
+        });
         if let Some(cp) = checkpoint {
             if last_seq < cp.seq {
                 return Ok(Verdict::Broken {
@@ -152,20 +157,19 @@ impl AuditLog {
     /// The `seq` of the newest event (0 for an empty log).
     pub async fn head_seq(&self) -> Result<i64, AuditError> {
         self.flush().await?;
-        Ok(
-            sqlx::query_scalar("select coalesce(max(seq), 0) from audit_events")
-                .fetch_one(self.db().sqlite())
-                .await?,
-        )
+        const SQL: &str = "select coalesce(max(seq), 0) from audit_events";
+        Ok(on_engine!(self.db(), |pool| sqlx::query_scalar(SQL)
+            .fetch_one(pool)
+            .await?))
     }
 
     /// Signs the current head, for keeping outside the database.
     pub async fn checkpoint(&self, at: &str) -> Result<Checkpoint, AuditError> {
         self.flush().await?;
-        let head: Option<(i64, String)> =
-            sqlx::query_as("select seq, hash from audit_events order by seq desc limit 1")
-                .fetch_optional(self.db().sqlite())
-                .await?;
+        const SQL: &str = "select seq, hash from audit_events order by seq desc limit 1";
+        let head: Option<(i64, String)> = on_engine!(self.db(), |pool| sqlx::query_as(SQL)
+            .fetch_optional(pool)
+            .await?);
         let (seq, hash) = head.unwrap_or((0, GENESIS.to_owned()));
         Ok(Checkpoint::sign(self.key(), seq, &hash, at))
     }

@@ -5,7 +5,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::role::Role;
 use crate::audit::format_time;
-use crate::db::Database;
+use crate::db::{execute_on_engine, on_engine, Database};
 use crate::domain::Email;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,18 +88,21 @@ pub async fn insert_staff(
     now: OffsetDateTime,
 ) -> Result<Staff, StaffError> {
     let at = format_time(now);
-    let inserted = sqlx::query_as::<_, StaffRow>(&format!(
+    let sql = format!(
         "insert into staff (email, name, role, password_hash, created_at, updated_at) \
-         values (?, ?, ?, ?, ?, ?) returning {COLUMNS}"
-    ))
-    .bind(email.as_str())
-    .bind(name.trim())
-    .bind(role.as_str())
-    .bind(password_hash)
-    .bind(&at)
-    .bind(&at)
-    .fetch_one(db.sqlite())
-    .await;
+         values ($1, $2, $3, $4, $5, $6) returning {COLUMNS}"
+    );
+    let inserted = on_engine!(db, |pool| {
+        sqlx::query_as::<_, StaffRow>(&sql)
+            .bind(email.as_str())
+            .bind(name.trim())
+            .bind(role.as_str())
+            .bind(password_hash)
+            .bind(&at)
+            .bind(&at)
+            .fetch_one(pool)
+            .await
+    });
     match inserted {
         Ok(row) => Ok(Staff::try_from(row)?),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StaffError::EmailTaken),
@@ -108,36 +111,42 @@ pub async fn insert_staff(
 }
 
 pub async fn find_by_email(db: &Database, email: &str) -> Result<Option<Staff>, sqlx::Error> {
-    sqlx::query_as::<_, StaffRow>(&format!("select {COLUMNS} from staff where email = ?"))
-        .bind(email.trim())
-        .fetch_optional(db.sqlite())
-        .await?
-        .map(Staff::try_from)
-        .transpose()
+    let sql = format!("select {COLUMNS} from staff where lower(email) = lower($1)");
+    on_engine!(db, |pool| {
+        sqlx::query_as::<_, StaffRow>(&sql)
+            .bind(email.trim())
+            .fetch_optional(pool)
+            .await
+    })?
+    .map(Staff::try_from)
+    .transpose()
 }
 
 pub async fn find_by_id(db: &Database, id: i64) -> Result<Option<Staff>, sqlx::Error> {
-    sqlx::query_as::<_, StaffRow>(&format!("select {COLUMNS} from staff where id = ?"))
-        .bind(id)
-        .fetch_optional(db.sqlite())
-        .await?
-        .map(Staff::try_from)
-        .transpose()
+    let sql = format!("select {COLUMNS} from staff where id = $1");
+    on_engine!(db, |pool| {
+        sqlx::query_as::<_, StaffRow>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+    })?
+    .map(Staff::try_from)
+    .transpose()
 }
 
 pub async fn list_staff(db: &Database) -> Result<Vec<Staff>, sqlx::Error> {
-    sqlx::query_as::<_, StaffRow>(&format!("select {COLUMNS} from staff order by email"))
-        .fetch_all(db.sqlite())
-        .await?
-        .into_iter()
-        .map(Staff::try_from)
-        .collect()
+    let sql = format!("select {COLUMNS} from staff order by lower(email)");
+    on_engine!(db, |pool| sqlx::query_as::<_, StaffRow>(&sql)
+        .fetch_all(pool)
+        .await)?
+    .into_iter()
+    .map(Staff::try_from)
+    .collect()
 }
 
 pub async fn count_active_admins(db: &Database) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("select count(*) from staff where role = 'admin' and disabled = 0")
-        .fetch_one(db.sqlite())
-        .await
+    const SQL: &str = "select count(*) from staff where role = 'admin' and not disabled";
+    on_engine!(db, |pool| sqlx::query_scalar(SQL).fetch_one(pool).await)
 }
 
 /// Changes that end every existing session of the person (their `session_version` moves on).
@@ -154,21 +163,28 @@ pub async fn update_staff(
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     let at = format_time(now);
-    let query = match change {
-        Change::Role(role) => sqlx::query(
-            "update staff set role = ?, session_version = session_version + 1, updated_at = ? where id = ?",
-        )
-        .bind(role.as_str()),
-        Change::Disable => sqlx::query(
-            "update staff set disabled = 1, session_version = session_version + 1, updated_at = ? where id = ?",
+    let (sql, value) = match change {
+        Change::Role(role) => (
+            "update staff set role = $1, session_version = session_version + 1, updated_at = $2 where id = $3",
+            Some(role.as_str()),
         ),
-        Change::Password(hash) => sqlx::query(
-            "update staff set password_hash = ?, session_version = session_version + 1, \
-             failed_attempts = 0, first_failed_at = null, locked_until = null, updated_at = ? where id = ?",
-        )
-        .bind(hash),
+        Change::Disable => (
+            "update staff set disabled = true, session_version = session_version + 1, updated_at = $1 where id = $2",
+            None,
+        ),
+        Change::Password(hash) => (
+            "update staff set password_hash = $1, session_version = session_version + 1, \
+             failed_attempts = 0, first_failed_at = null, locked_until = null, updated_at = $2 where id = $3",
+            Some(hash),
+        ),
     };
-    query.bind(at).bind(id).execute(db.sqlite()).await?;
+    execute_on_engine!(db, |pool| {
+        let mut query = sqlx::query(sql);
+        if let Some(value) = value {
+            query = query.bind(value);
+        }
+        query.bind(&at).bind(id).execute(pool).await
+    })?;
     Ok(())
 }
 
@@ -213,22 +229,23 @@ pub async fn record_failure(
     } else {
         (attempts, first, staff.locked_until.clone())
     };
-    sqlx::query(
-        "update staff set failed_attempts = ?, first_failed_at = ?, locked_until = ? where id = ?",
+    execute_on_engine!(db, |pool| {
+        sqlx::query(
+        "update staff set failed_attempts = $1, first_failed_at = $2, locked_until = $3 where id = $4",
     )
     .bind(attempts)
-    .bind(first)
-    .bind(locked_until)
+    .bind(&first)
+    .bind(&locked_until)
     .bind(staff.id)
-    .execute(db.sqlite())
-    .await?;
+    .execute(pool)
+    .await
+    })?;
     Ok(locks)
 }
 
 pub async fn clear_failures(db: &Database, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("update staff set failed_attempts = 0, first_failed_at = null, locked_until = null where id = ?")
-        .bind(id)
-        .execute(db.sqlite())
-        .await?;
+    const SQL: &str =
+        "update staff set failed_attempts = 0, first_failed_at = null, locked_until = null where id = $1";
+    execute_on_engine!(db, |pool| sqlx::query(SQL).bind(id).execute(pool).await)?;
     Ok(())
 }

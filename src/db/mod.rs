@@ -1,17 +1,25 @@
-//! The portal's database: connection, migrations and readiness.
+//! The portal's database: connection, migrations and readiness, on SQLite or PostgreSQL.
 //!
-//! Pages and domain modules see only [`Database`]; which engine sits behind it is decided here
-//! from `DATABASE_URL`, so PostgreSQL can join SQLite without touching them.
+//! Which engine sits behind [`Database`] is decided here from `DATABASE_URL`. Code that runs
+//! SQL does it through [`on_engine!`], which compiles its body once per engine; the SQL in it is
+//! written once, in the dialect both engines share: `$1` placeholders (SQLite takes them too),
+//! `returning`, `on conflict`, `true`/`false`, `lower()` for case-insensitive matches.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{PgPool, SqlitePool};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// How long a request waits for a PostgreSQL connection before it fails (closed): while the
+/// server is unreachable, pages and `/readyz` answer within this rather than hang.
+const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -35,8 +43,6 @@ impl Engine {
 pub enum DbError {
     #[error("DATABASE_URL {0:?} names an engine this portal does not support")]
     UnsupportedUrl(String),
-    #[error("PostgreSQL is not supported yet; use a sqlite: DATABASE_URL")]
-    PostgresNotYetSupported,
     #[error("could not create the data directory {path}: {source}")]
     DataDir {
         path: PathBuf,
@@ -59,10 +65,43 @@ pub fn sqlite_file(url: &str) -> Option<PathBuf> {
     (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
 
+/// The connection pool of the engine in use.
+#[derive(Clone, Debug)]
+pub enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the pool of the engine `$db` is on. The body is compiled
+/// once per engine, so its SQL must be valid on both (see the module's documentation).
+#[macro_export]
+macro_rules! on_engine {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $crate::db::Database::pool(&$db) {
+            $crate::db::Pool::Sqlite($pool) => $body,
+            $crate::db::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub use on_engine;
+
+/// As [`on_engine!`] for a body that ends in `execute(…).await`, whose result type differs by
+/// engine: yields how many rows the statement changed.
+#[macro_export]
+macro_rules! execute_on_engine {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $crate::db::Database::pool(&$db) {
+            $crate::db::Pool::Sqlite($pool) => $body.map(|done| done.rows_affected()),
+            $crate::db::Pool::Postgres($pool) => $body.map(|done| done.rows_affected()),
+        }
+    };
+}
+pub use execute_on_engine;
+
 /// A cheap-to-clone handle on the portal's database.
 #[derive(Clone, Debug)]
 pub struct Database {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 impl Database {
@@ -71,7 +110,7 @@ impl Database {
     pub async fn connect(url: &str) -> Result<Self, DbError> {
         match Engine::of_url(url) {
             Some(Engine::Sqlite) => Self::connect_sqlite(url).await,
-            Some(Engine::Postgres) => Err(DbError::PostgresNotYetSupported),
+            Some(Engine::Postgres) => Self::connect_postgres(url).await,
             None => Err(DbError::UnsupportedUrl(url.to_owned())),
         }
     }
@@ -99,27 +138,62 @@ impl Database {
             .connect_with(options)
             .await
             .map_err(DbError::Connect)?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool: Pool::Sqlite(pool),
+        })
     }
 
+    /// The pool checks each connection before handing it out and opens new ones as needed, so
+    /// the portal rides out a server restart by itself; while the server is gone, work that
+    /// needs it fails after [`POSTGRES_ACQUIRE_TIMEOUT`].
+    async fn connect_postgres(url: &str) -> Result<Self, DbError> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(DbError::Connect)?
+            .application_name("suborg-portal");
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(DbError::Connect)?;
+        Ok(Self {
+            pool: Pool::Postgres(pool),
+        })
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self.pool {
+            Pool::Sqlite(_) => Engine::Sqlite,
+            Pool::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self.engine() {
+            Engine::Sqlite => &SQLITE_MIGRATIONS,
+            Engine::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Applies the engine's migrations. On PostgreSQL they run under an advisory lock, so
+    /// several portal processes may start at once.
     pub async fn migrate(&self) -> Result<(), DbError> {
-        SQLITE_MIGRATIONS.run(&self.pool).await?;
+        let migrator = self.migrator();
+        on_engine!(self, |pool| migrator.run(pool).await)?;
         Ok(())
     }
 
     /// Ready means reachable and carrying every migration this binary knows.
     pub async fn is_ready(&self) -> Result<bool, DbError> {
-        let applied: Vec<i64> =
-            sqlx::query_scalar("select version from _sqlx_migrations where success")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(SQLITE_MIGRATIONS
-            .iter()
-            .all(|m| applied.contains(&m.version)))
-    }
-
-    pub fn sqlite(&self) -> &SqlitePool {
-        &self.pool
+        const APPLIED: &str = "select version from _sqlx_migrations where success";
+        let applied: Vec<i64> = on_engine!(self, |pool| sqlx::query_scalar(APPLIED)
+            .fetch_all(pool)
+            .await)?;
+        Ok(self.migrator().iter().all(|m| applied.contains(&m.version)))
     }
 }
 

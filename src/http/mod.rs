@@ -8,6 +8,7 @@ pub mod origin_guard;
 pub mod render;
 pub mod request_id;
 pub mod security_headers;
+mod session_store;
 
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
@@ -15,19 +16,18 @@ use axum::Router;
 use leptos_axum::LeptosRoutes;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::api;
 use crate::app::App;
 use crate::state::AppState;
 
 pub use assets::STYLESHEET_PATH;
+pub use session_store::PortalStore;
 
 /// The session layer over the portal's own database: HttpOnly, SameSite=Strict, and `Secure`
 /// with the `__Host-` prefix when the public URL is https.
-pub async fn sessions(state: &AppState) -> Result<SessionManagerLayer<SqliteStore>, sqlx::Error> {
-    let store = SqliteStore::new(state.db.sqlite().clone());
-    store.migrate().await?;
+pub async fn sessions(state: &AppState) -> Result<SessionManagerLayer<PortalStore>, sqlx::Error> {
+    let store = PortalStore::open(&state.db).await?;
     tokio::spawn(
         store
             .clone()
@@ -48,7 +48,7 @@ pub async fn sessions(state: &AppState) -> Result<SessionManagerLayer<SqliteStor
         .with_expiry(Expiry::OnInactivity(idle)))
 }
 
-pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Router {
+pub fn router(state: AppState, sessions: SessionManagerLayer<PortalStore>) -> Router {
     let pages = leptos_axum::generate_route_list(App);
     let forms = Router::new()
         .route("/login", post(api::login::login))

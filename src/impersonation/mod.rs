@@ -18,7 +18,7 @@ use crate::audit::{
     format_time, Action, AuditError, AuditLog, AuditedCalls, NewEvent, Origin, Outcome,
 };
 use crate::auth::{CurrentStaff, Permission};
-use crate::db::Database;
+use crate::db::{execute_on_engine, on_engine, Database};
 use crate::domain::SubOrgId;
 use crate::postgrid::{OrgClient, OrgContext, PostgridError};
 use crate::state::AppState;
@@ -193,12 +193,12 @@ const COLUMNS: &str = "id, staff_id, sub_org_id, sub_org_name, reason, ticket, m
     expires_at, last_activity_at";
 
 async fn find_active(state: &AppState, id: &str) -> Result<Option<Impersonation>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "select {COLUMNS} from impersonations where id = ? and ended_at is null"
+    on_engine!(state.db, |pool| sqlx::query_as(&format!(
+        "select {COLUMNS} from impersonations where id = $1 and ended_at is null"
     ))
     .bind(id)
-    .fetch_optional(state.db.sqlite())
-    .await
+    .fetch_optional(pool)
+    .await)
 }
 
 /// The event every impersonation event starts from.
@@ -295,9 +295,10 @@ pub async fn start(
     if state.audit.append(started).await.is_err() {
         return Err(Denial::Unrecorded);
     }
-    let stored = sqlx::query(
+    let stored = execute_on_engine!(state.db, |pool| {
+        sqlx::query(
         "insert into impersonations (id, staff_id, sub_org_id, sub_org_name, reason, ticket, mode, \
-         started_at, expires_at, last_activity_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         started_at, expires_at, last_activity_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&imp.id)
     .bind(imp.staff_id)
@@ -309,8 +310,9 @@ pub async fn start(
     .bind(&imp.started_at)
     .bind(&imp.expires_at)
     .bind(&imp.last_activity_at)
-    .execute(state.db.sqlite())
-    .await;
+    .execute(pool)
+    .await
+    });
     let bound = match stored {
         Ok(_) => async {
             session.cycle_id().await?;
@@ -357,15 +359,17 @@ async fn end_one(
     reason: EndReason,
     origin: &Origin,
 ) -> Result<(), AuditError> {
-    let ended = sqlx::query(
-        "update impersonations set ended_at = ?, end_reason = ? where id = ? and ended_at is null",
+    let ended = execute_on_engine!(db, |pool| {
+        sqlx::query(
+        "update impersonations set ended_at = $1, end_reason = $2 where id = $3 and ended_at is null",
     )
     .bind(format_time(now))
     .bind(reason.as_str())
     .bind(&imp.id)
-    .execute(db.sqlite())
-    .await?;
-    if ended.rows_affected() == 1 {
+    .execute(pool)
+    .await
+    })?;
+    if ended == 1 {
         let event = event(Action::ImpersonationEnded, Outcome::Ok, origin, imp)
             .detail(json!({"end_reason": reason.as_str()}));
         audit.append(event).await?;
@@ -383,12 +387,12 @@ pub async fn end_all_for(
     reason: EndReason,
     origin: &Origin,
 ) -> Result<(), AuditError> {
-    let active: Vec<Impersonation> = sqlx::query_as(&format!(
-        "select {COLUMNS} from impersonations where staff_id = ? and ended_at is null"
+    let active: Vec<Impersonation> = on_engine!(db, |pool| sqlx::query_as(&format!(
+        "select {COLUMNS} from impersonations where staff_id = $1 and ended_at is null"
     ))
     .bind(staff_id)
-    .fetch_all(db.sqlite())
-    .await?;
+    .fetch_all(pool)
+    .await)?;
     for imp in active {
         end_one(db, audit, now, &imp, reason, origin).await?;
     }
@@ -457,11 +461,13 @@ pub async fn check(
         return Ok(Checked::Ended(reason));
     }
     if format_time(now - TOUCH_EVERY) > imp.last_activity_at {
-        sqlx::query("update impersonations set last_activity_at = ? where id = ?")
-            .bind(&now_text)
-            .bind(&imp.id)
-            .execute(state.db.sqlite())
-            .await?;
+        execute_on_engine!(state.db, |pool| sqlx::query(
+            "update impersonations set last_activity_at = $1 where id = $2"
+        )
+        .bind(&now_text)
+        .bind(&imp.id)
+        .execute(pool)
+        .await)?;
     }
     Ok(Checked::Active(Box::new(imp)))
 }
@@ -478,10 +484,12 @@ pub async fn enable_writes(
         "why": why,
     }));
     state.audit.append(event).await?;
-    sqlx::query("update impersonations set mode = 'write' where id = ? and ended_at is null")
-        .bind(&imp.id)
-        .execute(state.db.sqlite())
-        .await?;
+    execute_on_engine!(state.db, |pool| sqlx::query(
+        "update impersonations set mode = 'write' where id = $1 and ended_at is null"
+    )
+    .bind(&imp.id)
+    .execute(pool)
+    .await)?;
     Ok(())
 }
 

@@ -9,12 +9,14 @@ use suborg_portal::audit::{
     Action, AuditLog, AuditedCalls, Checkpoint, Filter, Format, NewEvent, Origin, Outcome, Problem,
     Verdict,
 };
-use suborg_portal::db::Database;
+use suborg_portal::db::{Database, Engine};
 use suborg_portal::postgrid::models::NewSubOrganization;
 use suborg_portal::postgrid::sim::Fault;
 use suborg_portal::postgrid::{Page, ParentClient, PostgridError};
 
-use crate::helpers::{TestApp, API_KEY, AUDIT_KEY};
+use crate::helpers::{
+    drop_append_only_triggers, execute, with_url_option, TestApp, API_KEY, AUDIT_KEY,
+};
 
 fn origin() -> Origin {
     Origin {
@@ -39,17 +41,9 @@ async fn append_n(log: &AuditLog, n: usize) {
 
 /// Runs raw SQL as an attacker with write access to the database file would.
 async fn tamper(app: &TestApp, statements: &[&str]) {
-    let pool = app.state.db.sqlite();
-    sqlx::query("drop trigger audit_events_refuse_update")
-        .execute(pool)
-        .await
-        .expect("drop");
-    sqlx::query("drop trigger audit_events_refuse_delete")
-        .execute(pool)
-        .await
-        .expect("drop");
+    drop_append_only_triggers(&app.state.db).await;
     for sql in statements {
-        sqlx::query(sql).execute(pool).await.expect(sql);
+        execute(&app.state.db, sql).await.expect(sql);
     }
 }
 
@@ -78,14 +72,10 @@ async fn an_untouched_chain_verifies() {
 async fn the_database_refuses_update_and_delete() {
     let app = TestApp::spawn().await;
     append_n(&app.state.audit, 1).await;
-    let pool = app.state.db.sqlite();
-    let update = sqlx::query("update audit_events set reason = 'x' where seq = 1")
-        .execute(pool)
-        .await;
+    let db = &app.state.db;
+    let update = execute(db, "update audit_events set reason = 'x' where seq = 1").await;
     assert!(update.is_err(), "update was accepted");
-    let delete = sqlx::query("delete from audit_events where seq = 1")
-        .execute(pool)
-        .await;
+    let delete = execute(db, "delete from audit_events where seq = 1").await;
     assert!(delete.is_err(), "delete was accepted");
     assert_eq!(
         verdict(&app, None).await,
@@ -244,8 +234,13 @@ async fn sixty_four_concurrent_writers_make_one_gapless_chain() {
 #[tokio::test]
 async fn no_postgrid_call_is_sent_when_the_audit_log_cannot_be_written() {
     let app = TestApp::spawn().await;
-    let file = app.data.path().join("portal.db");
-    let read_only = Database::connect(&format!("sqlite://{}?mode=ro", file.display()))
+    let read_only_url = match app.state.db.engine() {
+        Engine::Sqlite => with_url_option(&app.db_url, "mode=ro"),
+        Engine::Postgres => {
+            with_url_option(&app.db_url, "options[default_transaction_read_only]=on")
+        }
+    };
+    let read_only = Database::connect(&read_only_url)
         .await
         .expect("opens read-only");
     let key = Arc::new(suborg_portal::config::AuditKey::parse(AUDIT_KEY).expect("key"));

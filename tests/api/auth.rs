@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use suborg_portal::auth::staff;
 use suborg_portal::auth::Role;
 
-use crate::helpers::{location, Browser, TestApp};
+use crate::helpers::{execute, location, Browser, TestApp};
 
 #[derive(Clone, Copy, Debug)]
 enum Who {
@@ -24,11 +24,13 @@ async fn browser_for(app: &TestApp, who: Who) -> Browser<'_> {
         Who::Auditor => app.signed_in(Role::Auditor).await,
         Who::Disabled => {
             let browser = app.signed_in(Role::Admin).await;
-            let id = app.state.db.sqlite();
-            sqlx::query("update staff set disabled = 1, session_version = session_version + 1 where id = (select max(id) from staff)")
-                .execute(id)
-                .await
-                .expect("disabled");
+            execute(
+                &app.state.db,
+                "update staff set disabled = true, session_version = session_version + 1 \
+                 where id = (select max(id) from staff)",
+            )
+            .await
+            .expect("disabled");
             browser
         }
     }

@@ -68,7 +68,7 @@ mod audit_commands {
     use suborg_portal::config::AuditKey;
     use suborg_portal::db::Database;
 
-    use crate::helpers::AUDIT_KEY;
+    use crate::helpers::{drop_append_only_triggers, execute, fresh_database_url, AUDIT_KEY};
 
     fn run(url: &str, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_suborg-portal"))
@@ -98,7 +98,7 @@ mod audit_commands {
     #[tokio::test]
     async fn verify_checkpoint_and_export_from_the_command_line() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let url = format!("sqlite://{}/portal.db", dir.path().display());
+        let url = fresh_database_url(dir.path()).await;
         let db = log_with_events(&url, 4).await;
 
         let verified = run(&url, &["audit", "verify"]);
@@ -157,13 +157,8 @@ mod audit_commands {
         assert!(!bad.status.success());
         assert!(String::from_utf8_lossy(&bad.stderr).contains("--since"));
 
-        let pool = db.sqlite();
-        sqlx::query("drop trigger audit_events_refuse_delete")
-            .execute(pool)
-            .await
-            .expect("drop");
-        sqlx::query("delete from audit_events where seq = 4")
-            .execute(pool)
+        drop_append_only_triggers(&db).await;
+        execute(&db, "delete from audit_events where seq = 4")
             .await
             .expect("delete");
         let cp_arg = cp_path.to_string_lossy().into_owned();
@@ -172,14 +167,12 @@ mod audit_commands {
         let err = String::from_utf8_lossy(&truncated.stderr);
         assert!(err.contains("seq 4") && err.contains("truncated"), "{err}");
 
-        sqlx::query("drop trigger audit_events_refuse_update")
-            .execute(pool)
-            .await
-            .expect("drop");
-        sqlx::query("update audit_events set reason = 'nothing to see' where seq = 2")
-            .execute(pool)
-            .await
-            .expect("edit");
+        execute(
+            &db,
+            "update audit_events set reason = 'nothing to see' where seq = 2",
+        )
+        .await
+        .expect("edit");
         let edited = run(&url, &["audit", "verify"]);
         assert!(!edited.status.success());
         let err = String::from_utf8_lossy(&edited.stderr);

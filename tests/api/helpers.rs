@@ -1,11 +1,13 @@
 use std::collections::HashMap;
 
+use std::path::Path;
 use std::sync::Arc;
 
 use suborg_portal::audit::{AuditedCalls, Origin};
 use suborg_portal::auth::{staff, Role};
 use suborg_portal::clock::ManualClock;
 use suborg_portal::config::Config;
+use suborg_portal::db::{Database, Engine};
 use suborg_portal::domain::Email;
 use suborg_portal::postgrid::sim::{Seed, Simulator, BASE_PATH};
 use suborg_portal::postgrid::ParentClient;
@@ -14,6 +16,54 @@ use suborg_portal::state::AppState;
 
 pub const AUDIT_KEY: &str = "test-audit-key-0123456789abcdef0123456789";
 pub const API_KEY: &str = "test_sk_integration";
+
+/// Where a test's database lives: a SQLite file in `dir`, or, when `PORTAL_TEST_DATABASE_URL`
+/// names a PostgreSQL database (the test command's second pass), a fresh schema of its own
+/// there, selected through the connection's `search_path`.
+pub async fn fresh_database_url(dir: &Path) -> String {
+    match std::env::var("PORTAL_TEST_DATABASE_URL") {
+        Ok(base) if !base.is_empty() => fresh_postgres_schema(&base).await,
+        _ => format!("sqlite://{}/portal.db", dir.display()),
+    }
+}
+
+async fn fresh_postgres_schema(base: &str) -> String {
+    use sqlx::Connection;
+    let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(base)
+        .await
+        .expect("PORTAL_TEST_DATABASE_URL accepts connections");
+    sqlx::query(&format!("create schema {schema}"))
+        .execute(&mut conn)
+        .await
+        .expect("test schema created");
+    let _ = conn.close().await;
+    with_url_option(base, &format!("options[search_path]={schema}"))
+}
+
+/// `url` with one more query parameter.
+pub fn with_url_option(url: &str, option: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}{option}")
+}
+
+/// Runs one statement on whichever engine `db` is on.
+pub async fn execute(db: &Database, sql: &str) -> Result<u64, sqlx::Error> {
+    suborg_portal::execute_on_engine!(db, |pool| sqlx::query(sql).execute(pool).await)
+}
+
+/// Lets the next statements change the audit log, as an attacker with the database's owner
+/// rights could: the append-only triggers go.
+pub async fn drop_append_only_triggers(db: &Database) {
+    let sql = match db.engine() {
+        Engine::Sqlite => {
+            "drop trigger audit_events_refuse_update; \
+                           drop trigger audit_events_refuse_delete"
+        }
+        Engine::Postgres => "alter table audit_events disable trigger user",
+    };
+    execute(db, sql).await.expect("triggers dropped");
+}
 
 /// One running portal with its own temporary database, stopped when dropped.
 pub struct TestApp {
@@ -24,7 +74,10 @@ pub struct TestApp {
     pub sim: Arc<Simulator>,
     /// The portal's clock: tests move it to reach timeouts.
     pub clock: Arc<ManualClock>,
-    pub data: tempfile::TempDir,
+    /// Holds the SQLite file (and the demo's data) until the test ends.
+    _data: tempfile::TempDir,
+    /// The `DATABASE_URL` this portal runs on.
+    pub db_url: String,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -35,6 +88,7 @@ impl TestApp {
 
     pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
         let data = tempfile::tempdir().expect("temporary directory");
+        let db_url = fresh_database_url(data.path()).await;
         let sim = Simulator::new(Some(API_KEY.to_owned()), Seed::Demo);
         let sim_addr = sim
             .spawn(([127, 0, 0, 1], 0).into())
@@ -48,10 +102,7 @@ impl TestApp {
                 "POSTGRID_BASE_URL".into(),
                 format!("http://{sim_addr}{BASE_PATH}"),
             ),
-            (
-                "DATABASE_URL".into(),
-                format!("sqlite://{}/portal.db", data.path().display()),
-            ),
+            ("DATABASE_URL".into(), db_url.clone()),
         ]);
         for (k, v) in overrides {
             vars.insert((*k).into(), (*v).into());
@@ -77,7 +128,8 @@ impl TestApp {
             state,
             sim,
             clock,
-            data,
+            _data: data,
+            db_url,
             _shutdown: tx,
         }
     }

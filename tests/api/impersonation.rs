@@ -24,10 +24,11 @@ async fn start(browser: &mut Browser<'_>, sub_org: &str) -> reqwest::Response {
 }
 
 async fn active_rows(app: &TestApp) -> i64 {
-    sqlx::query_scalar("select count(*) from impersonations where ended_at is null")
-        .fetch_one(app.state.db.sqlite())
+    const SQL: &str = "select count(*) from impersonations where ended_at is null";
+    suborg_portal::on_engine!(app.state.db, |pool| sqlx::query_scalar(SQL)
+        .fetch_one(pool)
         .await
-        .expect("count")
+        .expect("count"))
 }
 
 /// Requests the simulator got since `from`, by their `PostGrid-Org` header.
