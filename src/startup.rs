@@ -123,18 +123,24 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, then finishes the requests in flight.
+    /// Serves until `shutdown` resolves, then finishes the requests in flight and writes the
+    /// audit events still queued (the answers to the last PostGrid calls).
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
+        let audit = self.state.audit.clone();
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        if let Err(err) = audit.flush().await {
+            tracing::error!(error = %err, "queued audit events could not be written at shutdown");
+        }
+        served
     }
 }
 

@@ -6,6 +6,7 @@ mod auth;
 mod cli;
 mod helpers;
 mod impersonation;
+mod instances;
 mod pages;
 mod platform;
 mod sub_orgs;
