@@ -4,7 +4,9 @@
 //! write lock, `BEGIN IMMEDIATE`; a transaction-scoped advisory lock on PostgreSQL), so several
 //! portal processes on one database still extend a single, gapless chain.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::Duration;
 
 use sqlx::{PgPool, Postgres, QueryBuilder, Sqlite, SqlitePool, Transaction};
 use time::OffsetDateTime;
@@ -59,8 +61,9 @@ impl AuditLog {
     }
 
     /// Queues `event` without waiting for it to be durable: for what follows an action that
-    /// already happened (a PostGrid answer), where waiting would only delay the page. A failure
-    /// to write it is logged by the writer; reads through this log see it once it is written.
+    /// already happened (a PostGrid answer), where waiting would only delay the page. Should a
+    /// write fail, the writer logs it and tries again; reads through this log see the event
+    /// once it is written.
     pub async fn append_in_background(&self, event: NewEvent) -> Result<(), AuditError> {
         self.enqueue(Job::Append {
             event: Box::new(event),
@@ -94,11 +97,34 @@ fn stopped() -> AuditError {
     AuditError::Unavailable("the audit writer has stopped".to_owned())
 }
 
+/// How long the writer waits before it tries again to write background events that a failed
+/// batch could not (the database was unreachable, say).
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+/// The most unwritten background events kept for retrying; beyond it the oldest are dropped.
+const MAX_UNWRITTEN: usize = 100_000;
+
 async fn write_batches(db: Database, key: Arc<AuditKey>, mut jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let mut events = Vec::with_capacity(batch.len());
-        let mut waiting = Vec::with_capacity(batch.len());
+    // Background events that nobody waits for are kept and retried, oldest first, rather than
+    // lost: a PostGrid answer that came back while the database was away is still recorded.
+    let mut unwritten: VecDeque<NewEvent> = VecDeque::new();
+    loop {
+        let retrying = unwritten.len().min(MAX_BATCH / 2);
+        let room = MAX_BATCH - retrying;
+        let closed = if unwritten.is_empty() {
+            jobs.recv_many(&mut batch, room).await == 0
+        } else {
+            // recv_many is cancel-safe: a timeout loses nothing.
+            matches!(
+                tokio::time::timeout(RETRY_AFTER, jobs.recv_many(&mut batch, room)).await,
+                Ok(0)
+            )
+        };
+        if closed && unwritten.is_empty() {
+            break;
+        }
+        let mut events: Vec<NewEvent> = unwritten.drain(..retrying).collect();
+        let mut waiting: Vec<_> = events.iter().map(|_| None).collect();
         let mut barriers = Vec::new();
         for job in batch.drain(..) {
             match job {
@@ -122,14 +148,33 @@ async fn write_batches(db: Database, key: Arc<AuditKey>, mut jobs: mpsc::Receive
                 Err(err) => {
                     tracing::error!(error = %err, events = events.len(), "audit events could not be written");
                     let message = err.to_string();
-                    for done in waiting.into_iter().flatten() {
-                        let _ = done.send(Err(AuditError::Unavailable(message.clone())));
+                    for (event, done) in events.into_iter().zip(waiting) {
+                        match done {
+                            Some(done) => {
+                                let _ = done.send(Err(AuditError::Unavailable(message.clone())));
+                            }
+                            None => unwritten.push_back(event),
+                        }
+                    }
+                    let excess = unwritten.len().saturating_sub(MAX_UNWRITTEN);
+                    if excess > 0 {
+                        unwritten.drain(..excess);
+                        tracing::error!(dropped = excess, "unwritten audit events dropped");
                     }
                 }
             }
         }
         for done in barriers {
             let _ = done.send(());
+        }
+        if closed {
+            if !unwritten.is_empty() {
+                tracing::error!(
+                    events = unwritten.len(),
+                    "audit events unwritten at shutdown"
+                );
+            }
+            break;
         }
     }
 }

@@ -9,4 +9,5 @@ mod impersonation;
 mod instances;
 mod pages;
 mod platform;
+mod postgres_restart;
 mod sub_orgs;
