@@ -2,7 +2,9 @@
 //!
 //! Measures, side by side in one run on this machine:
 //! - PostGrid calls per second against the in-process simulator at concurrency 1, 16 and 64,
-//!   unaudited and audited with durable writes (group commit), and their ratio;
+//!   unaudited and audited with durable writes (group commit) on SQLite, and on PostgreSQL too
+//!   when `BENCH_POSTGRES_URL` names a database (a schema is made there for the run, then
+//!   dropped), with their ratios;
 //! - filtered first-page and deep-page (10,000 events deep) review queries at the sizes in
 //!   `BENCH_AUDIT_SIZES` (default `1000000`; `1000000,10000000` for the full report);
 //! - export rate (events/s) and peak memory growth while exporting every event.
@@ -56,9 +58,48 @@ fn audit_key() -> Arc<AuditKey> {
 }
 
 async fn open(dir: &tempfile::TempDir, name: &str) -> anyhow::Result<AuditLog> {
-    let db = Database::connect(&format!("sqlite://{}/{name}.db", dir.path().display())).await?;
+    open_url(&format!("sqlite://{}/{name}.db", dir.path().display())).await
+}
+
+async fn open_url(url: &str) -> anyhow::Result<AuditLog> {
+    let db = Database::connect(url).await?;
     db.migrate().await?;
     Ok(AuditLog::start(db, audit_key()))
+}
+
+/// A schema of its own in the database `base` names, dropped when the run ends.
+struct PostgresSchema {
+    base: String,
+    name: String,
+}
+
+impl PostgresSchema {
+    async fn create(base: &str) -> anyhow::Result<Self> {
+        use sqlx::Connection;
+        let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(base).await?;
+        sqlx::query(&format!("create schema {name}"))
+            .execute(&mut conn)
+            .await?;
+        Ok(Self {
+            base: base.to_owned(),
+            name,
+        })
+    }
+
+    fn url(&self) -> String {
+        let separator = if self.base.contains('?') { '&' } else { '?' };
+        format!("{}{separator}options[search_path]={}", self.base, self.name)
+    }
+
+    async fn drop(self) -> anyhow::Result<()> {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&self.base).await?;
+        sqlx::query(&format!("drop schema {} cascade", self.name))
+            .execute(&mut conn)
+            .await?;
+        Ok(())
+    }
 }
 
 async fn calls(dir: &tempfile::TempDir) -> anyhow::Result<()> {
@@ -69,19 +110,34 @@ async fn calls(dir: &tempfile::TempDir) -> anyhow::Result<()> {
         SecretString::from(KEY.to_owned()),
         ClientOptions::default(),
     )?);
-    let log = open(dir, "calls").await?;
+    let mut logs = vec![("SQLite", open(dir, "calls").await?)];
+    let postgres = match std::env::var("BENCH_POSTGRES_URL") {
+        Ok(base) if !base.is_empty() => {
+            let schema = PostgresSchema::create(&base).await?;
+            logs.push(("PostgreSQL", open_url(&schema.url()).await?));
+            Some(schema)
+        }
+        _ => None,
+    };
     println!("\n## audited PostGrid calls (GET /sub_organizations?limit=10), durable writes");
-    println!("| concurrency | unaudited calls/s | audited calls/s | audited / unaudited |");
-    println!("|---|---|---|---|");
+    println!(
+        "| concurrency | unaudited calls/s | engine | audited calls/s | audited / unaudited |"
+    );
+    println!("|---|---|---|---|---|");
     for concurrency in [1usize, 16, 64] {
         let total = if concurrency == 1 { 1000 } else { 4000 };
         let bare = run_calls(&transport, Arc::new(Unobserved), concurrency, total).await?;
-        let observer = Arc::new(AuditedCalls::new(log.clone(), Origin::default()));
-        let audited = run_calls(&transport, observer, concurrency, total).await?;
-        println!(
-            "| {concurrency} | {bare:.0} | {audited:.0} | {:.2} |",
-            audited / bare
-        );
+        for (engine, log) in &logs {
+            let observer = Arc::new(AuditedCalls::new(log.clone(), Origin::default()));
+            let audited = run_calls(&transport, observer, concurrency, total).await?;
+            println!(
+                "| {concurrency} | {bare:.0} | {engine} | {audited:.0} | {:.2} |",
+                audited / bare
+            );
+        }
+    }
+    if let Some(schema) = postgres {
+        schema.drop().await?;
     }
     Ok(())
 }
