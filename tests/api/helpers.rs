@@ -228,11 +228,8 @@ impl TestApp {
 
 impl Browser<'_> {
     fn keep_cookie(&mut self, res: &reqwest::Response) {
-        for value in res.headers().get_all("set-cookie") {
-            let Ok(text) = value.to_str() else { continue };
-            let pair = text.split(';').next().unwrap_or_default().trim().to_owned();
-            let expired = text.to_ascii_lowercase().contains("max-age=0");
-            self.cookie = (!expired && !pair.ends_with('=')).then_some(pair);
+        if let Some(cookie) = cookie_from(res) {
+            self.cookie = cookie;
         }
     }
 
@@ -266,6 +263,19 @@ impl Browser<'_> {
         self.post("/login", &[("email", email), ("password", password)])
             .await
     }
+}
+
+/// What a response does to the session cookie a browser holds: `None` leaves it, `Some(None)`
+/// removes it, `Some(Some(pair))` sets it to `name=value`.
+pub fn cookie_from(res: &reqwest::Response) -> Option<Option<String>> {
+    let mut cookie = None;
+    for value in res.headers().get_all("set-cookie") {
+        let Ok(text) = value.to_str() else { continue };
+        let pair = text.split(';').next().unwrap_or_default().trim().to_owned();
+        let expired = text.to_ascii_lowercase().contains("max-age=0");
+        cookie = Some((!expired && !pair.ends_with('=')).then_some(pair));
+    }
+    cookie
 }
 
 /// Where a redirect points.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use suborg_portal::postgrid::sim::{Seed, Simulator, BASE_PATH};
 
-use crate::helpers::{fresh_database_url, API_KEY, AUDIT_KEY};
+use crate::helpers::{cookie_from, fresh_database_url, API_KEY, AUDIT_KEY};
 
 /// The origin both processes are configured with: what a browser sees through the balancer.
 pub const PUBLIC_URL: &str = "http://portal.example.test";
@@ -253,13 +253,8 @@ impl Visitor {
     }
 
     fn keep_cookie(&self, res: &reqwest::Response) {
-        for value in res.headers().get_all("set-cookie") {
-            let Ok(text) = value.to_str() else { continue };
-            let pair = text.split(';').next().unwrap_or_default().trim().to_owned();
-            let expired = text.to_ascii_lowercase().contains("max-age=0");
-            if let Ok(mut cookie) = self.cookie.lock() {
-                *cookie = (!expired && !pair.ends_with('=')).then_some(pair);
-            }
+        if let (Some(new), Ok(mut cookie)) = (cookie_from(res), self.cookie.lock()) {
+            *cookie = new;
         }
     }
 
