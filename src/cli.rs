@@ -241,14 +241,13 @@ async fn staff_command(command: StaffCommand) -> anyhow::Result<()> {
             let person = staff::find_by_email(&db, &email)
                 .await?
                 .context("no staff member has that email")?;
-            if person.role == Role::Admin && !person.disabled {
-                anyhow::ensure!(
-                    staff::count_active_admins(&db).await? > 1,
+            match staff::update_staff(&db, person.id, staff::Change::Disable, now).await {
+                Err(staff::ChangeError::LastAdmin) => anyhow::bail!(
                     "{} is the last active admin; make someone else an admin first",
                     person.email
-                );
+                ),
+                other => other?,
             }
-            staff::update_staff(&db, person.id, staff::Change::Disable, now).await?;
             crate::impersonation::end_all_for(
                 &db,
                 &log,

@@ -14,7 +14,6 @@ use crate::audit::AuditLog;
 use crate::auth::password::Hasher;
 use crate::auth::session::SessionPolicy;
 use crate::auth::staff::LockoutPolicy;
-use crate::auth::throttle::AddressThrottle;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::db::{Database, DbError};
@@ -99,10 +98,11 @@ impl Application {
             leptos,
             clock,
             hasher: Hasher::new(hashing_slots),
-            throttle: Arc::new(AddressThrottle::default()),
             session_policy,
             lockout,
+            origin_rejections: Arc::default(),
         };
+        tokio::spawn(sweep_periodically(state.clone()));
         let sessions = crate::http::sessions(&state)
             .await
             .map_err(StartupError::Sessions)?;
@@ -141,6 +141,32 @@ impl Application {
             tracing::error!(error = %err, "queued audit events could not be written at shutdown");
         }
         served
+    }
+}
+
+/// How often impersonations whose sessions are gone and old sign-in failures are cleared.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Every minute: ends impersonations past their time or idle (their sessions ended without
+/// anyone seeing it), records the last minute's repeated origin refusals, and forgets sign-in
+/// failures older than the throttle's window.
+async fn sweep_periodically(state: AppState) {
+    let mut every = tokio::time::interval(SWEEP_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let now = state.clock.now();
+        let idle = state.session_policy.idle;
+        if let Err(err) =
+            crate::impersonation::sweep(&state.db, &state.audit, now, idle, None).await
+        {
+            tracing::error!(error = %err, "open impersonations could not be swept");
+        }
+        let repeats = state.origin_rejections.finished(now);
+        crate::http::rejections::record_repeats(&state.audit, repeats).await;
+        if let Err(err) = crate::auth::throttle::prune(&state.db, now).await {
+            tracing::error!(error = %err, "old sign-in failures could not be pruned");
+        }
     }
 }
 

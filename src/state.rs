@@ -9,10 +9,10 @@ use crate::audit::AuditLog;
 use crate::auth::password::Hasher;
 use crate::auth::session::SessionPolicy;
 use crate::auth::staff::LockoutPolicy;
-use crate::auth::throttle::AddressThrottle;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Database;
+use crate::http::rejections::RejectionTally;
 use crate::postgrid::Transport;
 
 #[derive(Clone)]
@@ -26,9 +26,10 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub clock: Arc<dyn Clock>,
     pub hasher: Hasher,
-    pub throttle: Arc<AddressThrottle>,
     pub session_policy: SessionPolicy,
     pub lockout: LockoutPolicy,
+    /// Refused cross-origin requests counted per address and minute.
+    pub origin_rejections: Arc<RejectionTally>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

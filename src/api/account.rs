@@ -7,11 +7,16 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use serde_json::json;
+
+use super::login::count_failure;
 use super::{current, read_form, show_again, unavailable, FormFeedback};
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::password::check_policy;
 use crate::auth::session::{self, origin_of};
 use crate::auth::staff::{self, Change};
+use crate::domain::Email;
+use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
 
 pub const FORM: &str = "own-password";
@@ -40,6 +45,25 @@ pub async fn change_password(
     let Ok(Some(account)) = staff::find_by_id(&state.db, me.id).await else {
         return unavailable();
     };
+    let now = state.clock.now();
+    if account.is_locked(now) {
+        // Locked by wrong passwords here or at sign-in: nothing is checked until it lifts.
+        let feedback = FormFeedback::new(FORM).error(
+            "current_password",
+            format!(
+                "Too many wrong passwords: your account is locked for up to {} minutes. Try again later.",
+                state.lockout.lock_for.whole_minutes()
+            ),
+        );
+        let event = NewEvent::new(
+            Action::PasswordChanged,
+            Outcome::Denied,
+            origin_of(&parts, Some(&me)),
+        )
+        .detail(json!({"refusal": "locked"}));
+        let _ = state.audit.append(event).await;
+        return show_again(state, parts, feedback, StatusCode::TOO_MANY_REQUESTS).await;
+    }
     let mut feedback = FormFeedback::new(FORM);
     let current_ok = state
         .hasher
@@ -51,6 +75,17 @@ pub async fn change_password(
         .unwrap_or(false);
     if !current_ok {
         feedback = feedback.error("current_password", "That is not your current password.");
+        // A wrong current password counts like a failed sign-in, toward the lockout too.
+        let counted = match Email::parse(&account.email) {
+            Ok(email) => count_failure(&state, &parts, &email, Some(&account))
+                .await
+                .map(|_| ()),
+            Err(_) => Ok(()),
+        };
+        if let Err(err) = counted {
+            tracing::error!(error = %err, "a wrong password could not be counted");
+            return unavailable();
+        }
     }
     if let Err(weak) = check_policy(&form.new_password) {
         feedback = feedback.error(
@@ -76,7 +111,6 @@ pub async fn change_password(
     else {
         return unavailable();
     };
-    let now = state.clock.now();
     if staff::update_staff(&state.db, me.id, Change::Password(&hash), now)
         .await
         .is_err()
@@ -91,7 +125,23 @@ pub async fn change_password(
     if state.audit.append(event).await.is_err() {
         return unavailable();
     }
-    // Other sessions ended with the version bump; this one continues under a new id.
+    // Other sessions ended with the version bump, and what they were acting for ends with
+    // them; this one continues under a new id.
+    let keep = impersonation::current_id(&session).await;
+    if impersonation::end_all_for_except(
+        &state.db,
+        &state.audit,
+        now,
+        me.id,
+        keep.as_deref(),
+        EndReason::Revoked,
+        &origin_of(&parts, Some(&me)),
+    )
+    .await
+    .is_err()
+    {
+        return unavailable();
+    }
     let renewed = match staff::find_by_id(&state.db, me.id).await {
         Ok(Some(account)) => session::sign_in(&session, &account, now).await.is_ok(),
         _ => false,

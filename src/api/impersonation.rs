@@ -9,16 +9,19 @@ use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
-use super::{current, read_form, show_again, unavailable, FormFeedback};
-use crate::audit::{Action, NewEvent, Outcome};
+use super::{current, read_form, see_resource, show_again, unavailable, FormFeedback};
+use crate::audit::{Action, NewEvent, Origin, Outcome};
 use crate::auth::session::origin_of;
 use crate::auth::{CurrentStaff, Permission};
 use crate::config::PostgridMode;
+use crate::domain::text::{LINE_MAX_CHARS, TEMPLATE_HTML_MAX_CHARS};
+use crate::domain::Reason;
 use crate::domain::{CountryCode, Email, SubOrgId};
 use crate::http::acting::Acting;
-use crate::impersonation::{self, Denial, Impersonation, Mode, StartRequest, MIN_REASON_CHARS};
+use crate::impersonation::{self, Denial, Impersonation, Mode, StartRequest};
+use crate::postgrid::models::User;
 use crate::postgrid::models::{NewContact, NewLetter, TemplateFields};
-use crate::postgrid::PostgridError;
+use crate::postgrid::{Page, PostgridError, MAX_PAGE_SIZE};
 use crate::state::AppState;
 
 pub const START_FORM: &str = "impersonation-start";
@@ -26,6 +29,7 @@ pub const MODE_FORM: &str = "impersonation-mode";
 pub const CONTACT_FORM: &str = "acting-contact";
 pub const TEMPLATE_FORM: &str = "acting-template";
 pub const LETTER_FORM: &str = "acting-letter";
+pub const HANDOFF_FORM: &str = "dashboard-handoff";
 
 /// Renders `path` instead of the path posted to (the form lives on another page).
 fn at(mut parts: Parts, path: &str) -> Parts {
@@ -68,12 +72,13 @@ pub async fn start(State(state): State<AppState>, session: Session, req: Request
         Ok(_) => Redirect::to("/impersonation").into_response(),
         Err(denial) => {
             let field = match denial {
-                Denial::ReasonTooShort => "reason",
+                Denial::BadReason(_) => "reason",
+                Denial::TicketTooLong => "ticket",
                 Denial::BadDuration { .. } => "minutes",
                 _ => "",
             };
             let status = match denial {
-                Denial::ReasonTooShort | Denial::BadDuration { .. } => {
+                Denial::BadReason(_) | Denial::TicketTooLong | Denial::BadDuration { .. } => {
                     StatusCode::UNPROCESSABLE_ENTITY
                 }
                 Denial::AlreadyActive => StatusCode::CONFLICT,
@@ -100,7 +105,7 @@ pub async fn stop(State(state): State<AppState>, session: Session, req: Request)
     let (parts, _) = req.into_parts();
     let me = current(&parts);
     let origin = origin_of(&parts, me.as_ref());
-    match impersonation::stop(&state, &session, &origin).await {
+    match impersonation::stop(&state, &session, me.as_ref(), &origin).await {
         Ok(Some(imp)) => {
             Redirect::to(&format!("/sub-orgs/{}?stopped=1", imp.sub_org_id)).into_response()
         }
@@ -125,34 +130,62 @@ fn not_acting() -> Response {
 struct ModeForm {
     #[serde(default)]
     why: String,
+    /// `read_only` to give write mode up; anything else asks for it.
+    #[serde(default)]
+    mode: String,
 }
 
-pub async fn enable_writes(State(state): State<AppState>, req: Request) -> Response {
+/// Switches write mode on (with its own reason) or back off; the session id changes either
+/// way, as it does at start and stop, because what the session may do has changed.
+pub async fn change_mode(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+) -> Response {
     let (parts, form) = read_form::<ModeForm>(req).await;
     let (Some(me), Some(imp)) = (current(&parts), acting(&parts)) else {
         return not_acting();
     };
-    let why = form.unwrap_or_default().why.trim().to_owned();
-    if why.chars().count() < MIN_REASON_CHARS {
-        let feedback = FormFeedback::new(MODE_FORM).value("why", &why).error(
-            "why",
-            format!("Say why you need to make changes, in at least {MIN_REASON_CHARS} characters."),
-        );
-        return show_again(
-            state,
-            at(parts, "/impersonation"),
-            feedback,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    if imp.mode() == Mode::Write {
+    let form = form.unwrap_or_default();
+    let origin = origin_of(&parts, Some(&me));
+    let (to, why) = if form.mode == "read_only" {
+        (Mode::ReadOnly, None)
+    } else {
+        match Reason::parse(&form.why) {
+            Ok(why) => (Mode::Write, Some(why)),
+            Err(problem) => {
+                let feedback = FormFeedback::new(MODE_FORM)
+                    .value("why", form.why.trim())
+                    .error(
+                        "why",
+                        format!("Say why you need to make changes. {problem}"),
+                    );
+                return show_again(
+                    state,
+                    at(parts, "/impersonation"),
+                    feedback,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
+            }
+        }
+    };
+    if imp.mode() == to {
         return Redirect::to("/impersonation").into_response();
     }
-    match impersonation::enable_writes(&state, &imp, &why, &origin_of(&parts, Some(&me))).await {
-        Ok(()) => Redirect::to("/impersonation?mode=write").into_response(),
-        Err(_) => unavailable(),
+    if let Err(err) = impersonation::change_mode(&state, &imp, to, why.as_ref(), &origin).await {
+        tracing::error!(error = %err, "the mode could not be changed");
+        return unavailable();
     }
+    if let Err(err) = session.cycle_id().await {
+        tracing::error!(error = %err, "the session id could not be renewed");
+        return unavailable();
+    }
+    let target = match to {
+        Mode::Write => "/impersonation?mode=write",
+        Mode::ReadOnly => "/impersonation?mode=read_only",
+    };
+    Redirect::to(target).into_response()
 }
 
 /// Write mode or a recorded refusal: read-only impersonations change nothing, however the
@@ -247,7 +280,9 @@ pub async fn create_contact(State(state): State<AppState>, req: Request) -> Resp
         ("country_code", &f.country_code),
         ("description", &f.description),
     ] {
-        feedback = feedback.value(name, value.trim());
+        feedback = feedback
+            .value(name, value.trim())
+            .within(name, value, LINE_MAX_CHARS);
     }
     if text(&f.first_name).is_none() && text(&f.company_name).is_none() {
         feedback = feedback.error("first_name", "Enter a first name or a company name.");
@@ -286,8 +321,7 @@ pub async fn create_contact(State(state): State<AppState>, req: Request) -> Resp
         return not_acting();
     };
     match client.create_contact(&new).await {
-        Ok(contact) => Redirect::to(&format!("/impersonation/contacts/{}?created=1", contact.id))
-            .into_response(),
+        Ok(contact) => see_resource("/impersonation/contacts", &contact.id, "?created=1"),
         Err(error) => {
             let (feedback, status) = upstream_feedback(feedback, &error);
             show_again(state, parts, feedback, status).await
@@ -331,6 +365,9 @@ async fn save_template(
     if f.html.trim().is_empty() {
         feedback = feedback.error("html", "Enter the template's HTML.");
     }
+    feedback = feedback
+        .within("description", &f.description, LINE_MAX_CHARS)
+        .within("html", &f.html, TEMPLATE_HTML_MAX_CHARS);
     if feedback.has_errors() {
         return show_again(state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
@@ -346,8 +383,9 @@ async fn save_template(
         None => client.create_template(&fields).await,
     };
     match saved {
-        Ok(template) => Redirect::to(&format!("/impersonation/templates/{}?saved=1", template.id))
-            .into_response(),
+        Ok(template) => {
+            see_resource("/impersonation/templates", &template.id, "?saved=1").into_response()
+        }
         Err(error) => {
             let (feedback, status) = upstream_feedback(feedback, &error);
             show_again(state, parts, feedback, status).await
@@ -425,7 +463,9 @@ pub async fn create_letter(State(state): State<AppState>, req: Request) -> Respo
         if text(value).is_none() {
             feedback = feedback.error(field, message);
         }
+        feedback = feedback.within(field, value, LINE_MAX_CHARS);
     }
+    feedback = feedback.within("description", &f.description, LINE_MAX_CHARS);
     if state.config.postgrid_mode == PostgridMode::Live && f.confirm_live.as_deref() != Some("yes")
     {
         feedback = feedback.error(
@@ -446,9 +486,7 @@ pub async fn create_letter(State(state): State<AppState>, req: Request) -> Respo
         return not_acting();
     };
     match client.create_letter(&new).await {
-        Ok(letter) => {
-            Redirect::to(&format!("/impersonation/letters/{}?created=1", letter.id)).into_response()
-        }
+        Ok(letter) => see_resource("/impersonation/letters", &letter.id, "?created=1"),
         Err(error) => {
             let (feedback, status) = match foreign_reference(&error) {
                 Some((field, message)) => (
@@ -470,30 +508,126 @@ struct HandoffForm {
     email: String,
 }
 
-/// Records the hand-off, then sends the admin to PostGrid's dashboard impersonation login.
+/// Why a hand-off was refused, as recorded.
+enum HandoffRefusal {
+    Invalid,
+    NotAChild,
+    NotAUser,
+    /// PostGrid could not be asked (down, rate limited, …): nothing was confirmed.
+    Unconfirmed(PostgridError),
+}
+
+impl HandoffRefusal {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid => "invalid",
+            Self::NotAChild => "not_a_child",
+            Self::NotAUser => "not_a_user",
+            Self::Unconfirmed(_) => "not_confirmed",
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotAChild | Self::NotAUser => StatusCode::FORBIDDEN,
+            Self::Unconfirmed(_) => StatusCode::BAD_GATEWAY,
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Self::Invalid => "Choose a user from a sub-organization's user list.".to_owned(),
+            Self::NotAChild => "PostGrid does not confirm this sub-organization as one of yours, so there is nothing to hand off.".to_owned(),
+            Self::NotAUser => "PostGrid does not list this email among the sub-organization's users, so there is nothing to hand off.".to_owned(),
+            Self::Unconfirmed(error) => format!("The portal could not confirm the user with PostGrid. {}", error.user_message()),
+        }
+    }
+}
+
+/// Confirms with PostGrid that `sub_org` is the parent's and `email` one of its users.
+async fn confirm_user(
+    state: &AppState,
+    origin: Origin,
+    sub_org: &SubOrgId,
+    email: &Email,
+) -> Result<(String, User), HandoffRefusal> {
+    let parent = state.parent_client(origin);
+    let org = parent.get_sub_org(sub_org).await.map_err(|err| match err {
+        PostgridError::NotFound { .. } | PostgridError::Forbidden { .. } => {
+            HandoffRefusal::NotAChild
+        }
+        other => HandoffRefusal::Unconfirmed(other),
+    })?;
+    let page = Page {
+        limit: MAX_PAGE_SIZE,
+        skip: 0,
+        search: Some(email.to_string()),
+    };
+    let users = parent
+        .list_sub_org_users(sub_org, &page)
+        .await
+        .map_err(HandoffRefusal::Unconfirmed)?;
+    users
+        .into_iter()
+        .find(|u| u.email.trim().eq_ignore_ascii_case(email.as_str()))
+        .map(|user| (org.name, user))
+        .ok_or(HandoffRefusal::NotAUser)
+}
+
+/// Hands off to PostGrid's dashboard impersonation login, for a sub-organization PostGrid
+/// confirms as the parent's and one of its users. The portal's CSP allows forms to post only
+/// to itself (and a redirect after a post counts), so the answer is a page with a plain link
+/// to the dashboard's login, which works with JavaScript off; the event records exactly that.
 pub async fn handoff(State(state): State<AppState>, req: Request) -> Response {
     let (parts, form) = read_form::<HandoffForm>(req).await;
     let Some(me) = current(&parts).filter(|me| me.can(Permission::Impersonate)) else {
         return StatusCode::FORBIDDEN.into_response();
     };
     let form = form.unwrap_or_default();
-    let (Ok(sub_org), Ok(email)) = (SubOrgId::parse(&form.sub_org_id), Email::parse(&form.email))
-    else {
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Choose a user of a sub-organization.",
-        )
-            .into_response();
+    let origin = origin_of(&parts, Some(&me));
+    let parsed = SubOrgId::parse(&form.sub_org_id)
+        .ok()
+        .zip(Email::parse(&form.email).ok());
+    let confirmed = match &parsed {
+        Some((sub_org, email)) => confirm_user(&state, origin.clone(), sub_org, email).await,
+        None => Err(HandoffRefusal::Invalid),
     };
-    let mut event = NewEvent::new(
-        Action::DashboardHandoff,
-        Outcome::Ok,
-        origin_of(&parts, Some(&me)),
-    )
-    .detail(json!({"user_email": email.as_str()}));
-    event.sub_org_id = Some(sub_org.to_string());
+    let dashboard = state.config.postgrid_dashboard_url.as_str().to_owned();
+    let typed_email: String = form.email.trim().chars().take(LINE_MAX_CHARS).collect();
+    let typed_org: String = form
+        .sub_org_id
+        .trim()
+        .chars()
+        .take(LINE_MAX_CHARS)
+        .collect();
+    let (outcome, detail) = match &confirmed {
+        Ok((_, user)) => (
+            Outcome::Ok,
+            json!({"user_email": user.email, "user_id": user.id, "shown": "dashboard_link", "dashboard_url": dashboard}),
+        ),
+        Err(refusal) => (
+            Outcome::Denied,
+            json!({"user_email": typed_email, "refusal": refusal.code()}),
+        ),
+    };
+    let mut event = NewEvent::new(Action::DashboardHandoff, outcome, origin).detail(detail);
+    event.sub_org_id = Some(typed_org.clone());
     if state.audit.append(event).await.is_err() {
         return unavailable();
     }
-    Redirect::to(state.config.postgrid_dashboard_url.as_str()).into_response()
+    let feedback = FormFeedback::new(HANDOFF_FORM)
+        .value("sub_org_id", &typed_org)
+        .value("email", &typed_email);
+    let (feedback, status) = match confirmed {
+        Ok((name, user)) => (
+            feedback
+                .value("sub_org_name", &name)
+                .value("email", &user.email)
+                .value("dashboard", &dashboard),
+            StatusCode::OK,
+        ),
+        Err(refusal) => (feedback.error("", refusal.message()), refusal.status()),
+    };
+    show_again(state, parts, feedback, status).await
 }

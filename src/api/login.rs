@@ -1,8 +1,7 @@
 //! Signing in and out.
 
-use std::net::{IpAddr, Ipv4Addr};
-
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use secrecy::SecretString;
@@ -13,8 +12,10 @@ use tower_sessions::Session;
 use super::{read_form, safe_next, show_again, unavailable, FormFeedback};
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::session::{self, origin_of, CurrentStaff};
-use crate::auth::staff::{self, LockoutPolicy};
+use crate::auth::staff::{self, LockoutPolicy, Staff};
+use crate::auth::throttle;
 use crate::domain::Email;
+use crate::http::client_addr::client_addr;
 use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
 
@@ -43,18 +44,47 @@ struct LoginForm {
     next: Option<String>,
 }
 
+/// Counts a wrong password against `email` from this request's address and toward the
+/// account's lockout; records `auth.locked` when this failure locked it. Returns whether it did.
+pub(super) async fn count_failure(
+    state: &AppState,
+    parts: &Parts,
+    email: &Email,
+    account: Option<&Staff>,
+) -> Result<bool, sqlx::Error> {
+    let now = state.clock.now();
+    let locked = throttle::record_failure(
+        &state.db,
+        client_addr(parts),
+        email,
+        account,
+        state.lockout,
+        now,
+    )
+    .await?;
+    if locked {
+        let known = account.map(CurrentStaff::from);
+        let event = NewEvent::new(
+            Action::Locked,
+            Outcome::Denied,
+            origin_of(parts, known.as_ref()),
+        )
+        .detail(
+            json!({"email": email.as_str(), "minutes": state.lockout.lock_for.whole_minutes()}),
+        );
+        let _ = state.audit.append(event).await;
+    }
+    Ok(locked)
+}
+
 pub async fn login(State(state): State<AppState>, session: Session, req: Request) -> Response {
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     let (parts, form) = read_form::<LoginForm>(req).await;
     let form = form.unwrap_or(LoginForm {
         email: String::new(),
         password: String::new(),
         next: None,
     });
+    let ip = client_addr(&parts);
     let now = state.clock.now();
     let feedback = |message: String| {
         FormFeedback::new(FORM)
@@ -62,14 +92,21 @@ pub async fn login(State(state): State<AppState>, session: Session, req: Request
             .value("next", form.next.as_deref().unwrap_or_default())
             .error("", message)
     };
-    if state.throttle.is_throttled(ip, now) {
-        return show_again(
-            state,
-            parts,
-            feedback(THROTTLED.to_owned()),
-            StatusCode::TOO_MANY_REQUESTS,
-        )
-        .await;
+    match throttle::is_throttled(&state.db, ip, now).await {
+        Ok(false) => {}
+        Ok(true) => {
+            return show_again(
+                state,
+                parts,
+                feedback(THROTTLED.to_owned()),
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await;
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "sign-in throttle could not be read");
+            return unavailable();
+        }
     }
     let Ok(email) = Email::parse(&form.email) else {
         let feedback = FormFeedback::new(FORM)
@@ -108,7 +145,7 @@ pub async fn login(State(state): State<AppState>, session: Session, req: Request
                 return unavailable();
             }
             let _ = staff::clear_failures(&state.db, account.id).await;
-            state.throttle.record_success(ip);
+            let _ = throttle::forgive(&state.db, ip, &email).await;
             let me = CurrentStaff::from(account);
             let event = NewEvent::new(
                 Action::LoginSucceeded,
@@ -124,28 +161,23 @@ pub async fn login(State(state): State<AppState>, session: Session, req: Request
             Redirect::to(&safe_next(form.next.as_deref())).into_response()
         }
         _ => {
-            state.throttle.record_failure(ip, now);
             let known = account.as_ref().map(CurrentStaff::from);
-            let mut locked_now = false;
-            if let Some(account) = account.as_ref().filter(|a| !a.disabled) {
-                locked_now = staff::record_failure(&state.db, account, state.lockout, now)
-                    .await
-                    .unwrap_or(false);
-            }
-            let origin = origin_of(&parts, known.as_ref());
             let reason = match &account {
                 None => "unknown_email",
                 Some(a) if a.disabled => "disabled",
                 Some(a) if a.is_locked(now) => "locked",
                 Some(_) => "wrong_password",
             };
-            let failed = NewEvent::new(Action::LoginFailed, Outcome::Denied, origin.clone())
-                .detail(json!({"email": email.as_str(), "reason": reason}));
+            let failed = NewEvent::new(
+                Action::LoginFailed,
+                Outcome::Denied,
+                origin_of(&parts, known.as_ref()),
+            )
+            .detail(json!({"email": email.as_str(), "reason": reason}));
             let _ = state.audit.append(failed).await;
-            if locked_now {
-                let locked = NewEvent::new(Action::Locked, Outcome::Denied, origin)
-                    .detail(json!({"email": email.as_str(), "minutes": state.lockout.lock_for.whole_minutes()}));
-                let _ = state.audit.append(locked).await;
+            if let Err(err) = count_failure(&state, &parts, &email, account.as_ref()).await {
+                tracing::error!(error = %err, "a failed sign-in could not be counted");
+                return unavailable();
             }
             let message = failed_message(state.lockout);
             show_again(state, parts, feedback(message), StatusCode::UNAUTHORIZED).await

@@ -17,7 +17,7 @@ use axum::body::Body;
 use axum::extract::{FromRequest, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use leptos::prelude::provide_context;
 use serde::de::DeserializeOwned;
@@ -53,6 +53,15 @@ impl FormFeedback {
             .entry(field.to_owned())
             .or_insert(message.into());
         self
+    }
+
+    /// Refuses `value` beside `field` when it is longer than `max` characters (unless the
+    /// field already has a message).
+    pub fn within(self, field: &str, value: &str, max: usize) -> Self {
+        match crate::domain::text::too_long(value.trim(), max) {
+            Some(message) => self.error(field, message),
+            None => self,
+        }
     }
 
     /// What was typed in `field` (empty when nothing).
@@ -100,21 +109,32 @@ pub fn current(parts: &Parts) -> Option<CurrentStaff> {
     parts.extensions.get::<CurrentStaff>().cloned()
 }
 
-/// A page-relative redirect target that cannot leave the portal: a path starting with a
-/// single `/`, with no scheme, host or backslash.
+/// A page-relative redirect target that cannot leave the portal: a plain path starting with
+/// a single `/`, with no scheme, host, backslash, whitespace or control character anywhere
+/// (browsers drop tabs and newlines, so `/<TAB>/evil.example` would leave). Anything else is `/`.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(path)
             if path.starts_with('/')
                 && !path.starts_with("//")
-                && !path.contains('\\')
-                && !path.contains(['\r', '\n'])
-                && !path.starts_with("/login") =>
+                && !path.starts_with("/login")
+                && !path
+                    .chars()
+                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
         {
             path.to_owned()
         }
         _ => "/".to_owned(),
     }
+}
+
+/// A `303 See Other` to a portal path that ends in an id from PostGrid: the id is
+/// percent-encoded as one path segment, so whatever PostGrid sends stays on that path.
+pub fn see_resource(prefix: &str, id: &str, query: &str) -> Response {
+    const SEGMENT: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'_').remove(b'-');
+    let segment = percent_encoding::utf8_percent_encode(id, SEGMENT);
+    Redirect::to(&format!("{prefix}/{segment}{query}")).into_response()
 }
 
 /// Something went wrong that the person cannot fix by changing the form.
@@ -140,6 +160,12 @@ mod tests {
             "evil",
             "/login?next=//x",
             "",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ok\u{7}",
+            "/ok\r\nset-cookie: x=1",
+            "/a b",
+            "/\u{a0}/evil.example",
         ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }

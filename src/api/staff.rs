@@ -11,14 +11,17 @@ use super::{current, read_form, show_again, unavailable, FormFeedback};
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::password::check_policy;
 use crate::auth::session::origin_of;
-use crate::auth::staff::{self, Change, StaffError};
+use crate::auth::staff::{self, Change, ChangeError, StaffError};
 use crate::auth::{CurrentStaff, Permission, Role};
+use crate::domain::text::LINE_MAX_CHARS;
 use crate::domain::Email;
 use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
 
 pub const ADD_FORM: &str = "staff-add";
 pub const ROW_FORM: &str = "staff-row";
+const LAST_ADMIN: &str = "This is the last active admin; make someone else an admin first.";
+const NO_SUCH_STAFF: &str = "There is no such staff member.";
 
 #[derive(Deserialize, Default)]
 struct AddForm {
@@ -49,6 +52,7 @@ pub async fn add(State(state): State<AppState>, req: Request) -> Response {
     if form.name.trim().is_empty() {
         feedback = feedback.error("name", "Enter the person's name.");
     }
+    feedback = feedback.within("name", &form.name, LINE_MAX_CHARS);
     let role = Role::parse(&form.role);
     if role.is_none() {
         feedback = feedback.error("role", "Choose a role.");
@@ -116,20 +120,11 @@ async fn guard(
 ) -> Result<staff::Staff, &'static str> {
     let target = match staff::find_by_id(&state.db, id).await {
         Ok(Some(target)) => target,
-        Ok(None) => return Err("There is no such staff member."),
+        Ok(None) => return Err(NO_SUCH_STAFF),
         Err(_) => return Err("The portal could not load this staff member. Try again."),
     };
     if demotes_or_disables && target.id == me.id {
         return Err("You cannot disable or demote yourself; ask another admin.");
-    }
-    if demotes_or_disables && target.role == Role::Admin && !target.disabled {
-        match staff::count_active_admins(&state.db).await {
-            Ok(n) if n <= 1 => {
-                return Err("This is the last active admin; make someone else an admin first.")
-            }
-            Ok(_) => {}
-            Err(_) => return Err("The portal could not check the admins. Try again."),
-        }
     }
     Ok(target)
 }
@@ -143,14 +138,25 @@ async fn apply(
     action: Action,
     detail: serde_json::Value,
 ) -> Response {
+    // A new password ends every session of the person, and with them what they were doing.
     let ends = match &change {
         Change::Disable => Some(EndReason::Disabled),
         Change::Role(role) if !role.can(Permission::Impersonate) => Some(EndReason::Revoked),
-        _ => None,
+        Change::Password(_) => Some(EndReason::Revoked),
+        Change::Role(_) => None,
     };
-    if let Err(err) = staff::update_staff(&state.db, id, change, state.clock.now()).await {
-        tracing::error!(error = %err, "staff change failed");
-        return unavailable();
+    match staff::update_staff(&state.db, id, change, state.clock.now()).await {
+        Ok(()) => {}
+        Err(ChangeError::LastAdmin) => {
+            return refuse(state, parts, &me, id, action, LAST_ADMIN).await;
+        }
+        Err(ChangeError::NotFound) => {
+            return refuse(state, parts, &me, id, action, NO_SUCH_STAFF).await;
+        }
+        Err(ChangeError::Database(err)) => {
+            tracing::error!(error = %err, "staff change failed");
+            return unavailable();
+        }
     }
     if let Some(reason) = ends {
         let origin = origin_of(&parts, Some(&me));

@@ -11,6 +11,7 @@ use crate::auth::password::check_policy;
 use crate::auth::session::origin_of;
 use crate::auth::Permission;
 use crate::config::PostgridMode;
+use crate::domain::text::LINE_MAX_CHARS;
 use crate::domain::{CountryCode, Email};
 use crate::postgrid::models::NewSubOrganization;
 use crate::postgrid::PostgridError;
@@ -75,13 +76,13 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
         .value("phone_number", form.phone_number.trim());
 
     let organization_name = form.organization_name.trim();
-    if organization_name.is_empty() || organization_name.chars().count() > 200 {
+    if organization_name.is_empty() || organization_name.chars().count() > LINE_MAX_CHARS {
         feedback = feedback.error(
             "organization_name",
             "Enter the organization's name (up to 200 characters).",
         );
     }
-    if form.name.trim().is_empty() || form.name.trim().chars().count() > 200 {
+    if form.name.trim().is_empty() || form.name.trim().chars().count() > LINE_MAX_CHARS {
         feedback = feedback.error(
             "name",
             "Enter the name of the first user (up to 200 characters).",

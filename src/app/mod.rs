@@ -4,6 +4,7 @@
 //! holds the whole page and nothing depends on JavaScript.
 
 mod components;
+pub mod escape;
 mod pages;
 pub mod request;
 pub mod upstream;
@@ -27,6 +28,7 @@ use pages::audit::{event::AuditEventPage, timeline::ImpersonationTimelinePage, A
 use pages::{
     account::AccountPasswordPage,
     forbidden::Forbidden,
+    handoff::HandoffPage,
     home::HomePage,
     login::LoginPage,
     not_found::NotFound,
@@ -54,13 +56,10 @@ pub fn shell(_options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// leptos_meta (0.8.7) writes the title into `<title>` without escaping it, and page titles
-/// carry names from PostGrid: escape them here, or a name with `</title>` could inject markup.
+/// leptos_meta writes the title into `<title>` without escaping it, and page titles carry
+/// names from PostGrid: escaped here, or a name with `</title>` could inject markup.
 fn page_title(page: String) -> String {
-    format!("{page} · suborg-portal")
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    escape::escape_text(&format!("{page} · suborg-portal"))
 }
 
 #[component]
@@ -92,6 +91,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/audit/events/:seq") view=AuditEventPage ssr=SsrMode::Async/>
                             <Route path=path!("/audit/impersonations/:id") view=ImpersonationTimelinePage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation") view=ActingHomePage ssr=SsrMode::Async/>
+                            <Route path=path!("/impersonation/handoff") view=HandoffPage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation/contacts") view=ContactsPage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation/contacts/new") view=NewContactPage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation/contacts/:id") view=ContactPage ssr=SsrMode::Async/>

@@ -70,7 +70,14 @@ pub fn is_authentic(key: &[u8], event: &StoredEvent) -> bool {
     mac.update(&canonical(event));
     mac.update(b"\n");
     mac.update(event.prev_hash.as_bytes());
-    hex::decode(&event.hash).is_ok_and(|tag| mac.verify_slice(&tag).is_ok())
+    is_lower_hex_sha256(&event.hash)
+        && hex::decode(&event.hash).is_ok_and(|tag| mac.verify_slice(&tag).is_ok())
+}
+
+/// Hashes and tags are written as 64 lower-case hex digits, and only that form is accepted:
+/// the same tag in upper case is not what the portal wrote, so it is a break.
+pub fn is_lower_hex_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// The head of the chain at a moment, signed with the audit key, to keep outside the database.
@@ -103,7 +110,10 @@ impl Checkpoint {
     pub fn is_authentic(&self, key: &[u8]) -> bool {
         let mut mac = mac(key);
         mac.update(Self::message(self.seq, &self.head_hash, &self.at).as_bytes());
-        self.version == 1 && hex::decode(&self.mac).is_ok_and(|tag| mac.verify_slice(&tag).is_ok())
+        self.version == 1
+            && is_lower_hex_sha256(&self.mac)
+            && is_lower_hex_sha256(&self.head_hash)
+            && hex::decode(&self.mac).is_ok_and(|tag| mac.verify_slice(&tag).is_ok())
     }
 }
 
@@ -176,11 +186,27 @@ mod tests {
     #[test]
     fn checkpoints_are_signed() {
         let key = b"k".repeat(32);
-        let cp = Checkpoint::sign(&key, 7, "abc", "2026-01-01T00:00:00.000000Z");
+        let cp = Checkpoint::sign(&key, 7, &"ab".repeat(32), "2026-01-01T00:00:00.000000Z");
         assert!(cp.is_authentic(&key));
+        let mut shouted = cp.clone();
+        shouted.mac = shouted.mac.to_uppercase();
+        assert!(
+            !shouted.is_authentic(&key),
+            "a tag in upper case is not the one written"
+        );
         let mut forged = cp.clone();
         forged.seq = 9;
         assert!(!forged.is_authentic(&key));
         assert!(!cp.is_authentic(&b"x".repeat(32)));
+    }
+
+    #[test]
+    fn a_hash_in_upper_case_is_a_break() {
+        let key = b"k".repeat(32);
+        let mut event = sample(1);
+        event.hash = hash(&key, &event, GENESIS);
+        assert!(is_authentic(&key, &event));
+        event.hash = event.hash.to_uppercase();
+        assert!(!is_authentic(&key, &event));
     }
 }

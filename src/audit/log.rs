@@ -8,7 +8,9 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::{PgPool, Postgres, QueryBuilder, Sqlite, SqlitePool, Transaction};
+use sqlx::{
+    Connection, PgConnection, Postgres, QueryBuilder, Sqlite, SqliteConnection, Transaction,
+};
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
@@ -186,14 +188,12 @@ const INSERT: &str = "insert into audit_events (seq, id, at, action, outcome, ac
 
 /// Opening the transaction that extends the chain: once open, it holds the engine's lock on
 /// the chain until it ends, so the head it reads stays the head.
-trait ChainLock {
-    type Engine: sqlx::Database;
-    async fn begin_extending(&self) -> Result<Transaction<'static, Self::Engine>, sqlx::Error>;
+trait ChainLock: Connection {
+    async fn begin_extending(&mut self) -> Result<Transaction<'_, Self::Database>, sqlx::Error>;
 }
 
-impl ChainLock for SqlitePool {
-    type Engine = Sqlite;
-    async fn begin_extending(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+impl ChainLock for SqliteConnection {
+    async fn begin_extending(&mut self) -> Result<Transaction<'_, Sqlite>, sqlx::Error> {
         // IMMEDIATE takes the write lock before the head is read.
         self.begin_with("BEGIN IMMEDIATE").await
     }
@@ -202,9 +202,8 @@ impl ChainLock for SqlitePool {
 /// The key of PostgreSQL's advisory lock on the chain ("auditlog" in ASCII).
 const CHAIN_LOCK_KEY: i64 = 0x6175_6469_746c_6f67;
 
-impl ChainLock for PgPool {
-    type Engine = Postgres;
-    async fn begin_extending(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+impl ChainLock for PgConnection {
+    async fn begin_extending(&mut self) -> Result<Transaction<'_, Postgres>, sqlx::Error> {
         let mut tx = self.begin().await?;
         // Released by the commit or rollback that ends the transaction.
         sqlx::query("select pg_advisory_xact_lock($1)")
@@ -222,41 +221,53 @@ async fn write_batch(
 ) -> Result<Vec<StoredEvent>, sqlx::Error> {
     const HEAD: &str = "select seq, hash from audit_events order by seq desc limit 1";
     on_engine!(db, |pool| {
-        let mut tx = pool.begin_extending().await?;
-        let head: Option<(i64, String)> = sqlx::query_as(HEAD).fetch_optional(&mut *tx).await?;
-        let stored = chain_rows(key, events, head);
-        // One statement for the whole batch: far cheaper than a round trip per event.
-        let mut insert = QueryBuilder::new(INSERT);
-        insert.push_values(&stored, |mut values, row| {
-            values
-                .push_bind(row.seq)
-                .push_bind(&row.id)
-                .push_bind(&row.at)
-                .push_bind(&row.action)
-                .push_bind(&row.outcome)
-                .push_bind(row.actor_id)
-                .push_bind(&row.actor_email)
-                .push_bind(&row.actor_role)
-                .push_bind(&row.sub_org_id)
-                .push_bind(&row.impersonation_id)
-                .push_bind(&row.reason)
-                .push_bind(&row.call_id)
-                .push_bind(&row.operation)
-                .push_bind(&row.method)
-                .push_bind(&row.upstream_path)
-                .push_bind(row.upstream_status)
-                .push_bind(&row.upstream_request_id)
-                .push_bind(row.duration_ms)
-                .push_bind(&row.client_ip)
-                .push_bind(&row.user_agent)
-                .push_bind(&row.request_id)
-                .push_bind(&row.detail)
-                .push_bind(&row.prev_hash)
-                .push_bind(&row.hash);
-        });
-        insert.build().execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(stored)
+        let mut conn = pool.acquire().await?;
+        let written = async {
+            let mut tx = conn.begin_extending().await?;
+            let head: Option<(i64, String)> = sqlx::query_as(HEAD).fetch_optional(&mut *tx).await?;
+            let stored = chain_rows(key, events, head);
+            // One statement for the whole batch: far cheaper than a round trip per event.
+            let mut insert = QueryBuilder::new(INSERT);
+            insert.push_values(&stored, |mut values, row| {
+                values
+                    .push_bind(row.seq)
+                    .push_bind(&row.id)
+                    .push_bind(&row.at)
+                    .push_bind(&row.action)
+                    .push_bind(&row.outcome)
+                    .push_bind(row.actor_id)
+                    .push_bind(&row.actor_email)
+                    .push_bind(&row.actor_role)
+                    .push_bind(&row.sub_org_id)
+                    .push_bind(&row.impersonation_id)
+                    .push_bind(&row.reason)
+                    .push_bind(&row.call_id)
+                    .push_bind(&row.operation)
+                    .push_bind(&row.method)
+                    .push_bind(&row.upstream_path)
+                    .push_bind(row.upstream_status)
+                    .push_bind(&row.upstream_request_id)
+                    .push_bind(row.duration_ms)
+                    .push_bind(&row.client_ip)
+                    .push_bind(&row.user_agent)
+                    .push_bind(&row.request_id)
+                    .push_bind(&row.detail)
+                    .push_bind(&row.prev_hash)
+                    .push_bind(&row.hash);
+            });
+            insert.build().execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(stored)
+        }
+        .await;
+        if written.is_err() {
+            // A failed commit can leave the connection inside a transaction that its rollback
+            // cannot end (SQLite rolls back by itself on a full disk, and sqlx then still
+            // counts one open): such a connection would refuse every later batch. It is
+            // closed instead of going back to the pool, and the next batch opens a fresh one.
+            conn.close_on_drop();
+        }
+        written
     })
 }
 

@@ -11,6 +11,8 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Semaphore;
 
 pub const MIN_LENGTH: usize = 12;
+/// Long enough for any passphrase; bounded so no one hands the hasher a megabyte.
+pub const MAX_LENGTH: usize = 1_024;
 
 /// OWASP's argon2id parameters: 19 MiB of memory, 2 iterations, 1 lane.
 pub const MEMORY_KIB: u32 = 19 * 1024;
@@ -59,12 +61,18 @@ pub enum WeakPassword {
     TooShort,
     #[error("that password is too common; choose another")]
     Common,
+    #[error("use at most {MAX_LENGTH} characters")]
+    TooLong,
 }
 
 /// Checks the policy; the reason is shown beside the field.
 pub fn check_policy(password: &str) -> Result<(), WeakPassword> {
-    if password.chars().count() < MIN_LENGTH {
+    let length = password.chars().count();
+    if length < MIN_LENGTH {
         return Err(WeakPassword::TooShort);
+    }
+    if length > MAX_LENGTH {
+        return Err(WeakPassword::TooLong);
     }
     let lowered = password.to_lowercase();
     if COMMON.contains(&lowered.as_str())

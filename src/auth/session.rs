@@ -137,8 +137,8 @@ pub fn origin_of(parts: &axum::http::request::Parts, staff: Option<&CurrentStaff
         actor: staff.map(CurrentStaff::actor),
         client_ip: parts
             .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| info.0.ip().to_string()),
+            .get::<crate::http::client_addr::ClientAddr>()
+            .map(|addr| addr.0.to_string()),
         user_agent: header("user-agent"),
         request_id: parts
             .extensions

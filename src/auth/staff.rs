@@ -5,7 +5,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::role::Role;
 use crate::audit::format_time;
-use crate::db::{execute_on_engine, on_engine, Database};
+use crate::db::{execute_on_engine, on_engine, Database, Pool};
 use crate::domain::Email;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,11 +144,6 @@ pub async fn list_staff(db: &Database) -> Result<Vec<Staff>, sqlx::Error> {
     .collect()
 }
 
-pub async fn count_active_admins(db: &Database) -> Result<i64, sqlx::Error> {
-    const SQL: &str = "select count(*) from staff where role = 'admin' and not disabled";
-    on_engine!(db, |pool| sqlx::query_scalar(SQL).fetch_one(pool).await)
-}
-
 /// Changes that end every existing session of the person (their `session_version` moves on).
 pub enum Change<'a> {
     Role(Role),
@@ -156,36 +151,93 @@ pub enum Change<'a> {
     Password(&'a str),
 }
 
+impl Change<'_> {
+    /// Whether the change takes an admin away, so the last-admin rule applies.
+    fn removes_an_admin(&self) -> bool {
+        match self {
+            Self::Role(role) => *role != Role::Admin,
+            Self::Disable => true,
+            Self::Password(_) => false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    #[error("this is the last active admin")]
+    LastAdmin,
+    #[error("there is no such staff member")]
+    NotFound,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// The key of PostgreSQL's advisory lock on staff changes ("staffchg" in ASCII).
+const STAFF_LOCK_KEY: i64 = 0x7374_6166_6663_6867;
+
+/// Applies `change` in one atomic step with the last-admin rule: an active admin is demoted
+/// or disabled only if another active admin remains when the change commits, however many
+/// admins change each other at the same moment (from the web or the CLI, in any process).
+///
+/// The rule is a condition of the `update` itself. SQLite runs one writer at a time, so the
+/// statement sees every committed change; PostgreSQL (read committed) takes a transaction-
+/// scoped advisory lock first, so the statement's snapshot is taken after the other change
+/// committed.
 pub async fn update_staff(
     db: &Database,
     id: i64,
     change: Change<'_>,
     now: OffsetDateTime,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), ChangeError> {
     let at = format_time(now);
-    let (sql, value) = match change {
-        Change::Role(role) => (
-            "update staff set role = $1, session_version = session_version + 1, updated_at = $2 where id = $3",
-            Some(role.as_str()),
-        ),
-        Change::Disable => (
-            "update staff set disabled = true, session_version = session_version + 1, updated_at = $1 where id = $2",
-            None,
-        ),
+    let guard = if change.removes_an_admin() {
+        " and (role <> 'admin' or disabled or exists (select 1 from staff other \
+          where other.id <> staff.id and other.role = 'admin' and not other.disabled))"
+    } else {
+        ""
+    };
+    let (set, value) = match change {
+        Change::Role(role) => ("role = $3", Some(role.as_str())),
+        Change::Disable => ("disabled = true", None),
         Change::Password(hash) => (
-            "update staff set password_hash = $1, session_version = session_version + 1, \
-             failed_attempts = 0, first_failed_at = null, locked_until = null, updated_at = $2 where id = $3",
+            "password_hash = $3, failed_attempts = 0, first_failed_at = null, locked_until = null",
             Some(hash),
         ),
     };
-    execute_on_engine!(db, |pool| {
-        let mut query = sqlx::query(sql);
-        if let Some(value) = value {
-            query = query.bind(value);
+    let sql = format!(
+        "update staff set {set}, session_version = session_version + 1, updated_at = $1 \
+         where id = $2{guard}"
+    );
+    let changed = match db.pool() {
+        Pool::Sqlite(pool) => {
+            let mut query = sqlx::query(&sql).bind(&at).bind(id);
+            if let Some(value) = value {
+                query = query.bind(value);
+            }
+            query.execute(pool).await?.rows_affected()
         }
-        query.bind(&at).bind(id).execute(pool).await
-    })?;
-    Ok(())
+        Pool::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("select pg_advisory_xact_lock($1)")
+                .bind(STAFF_LOCK_KEY)
+                .execute(&mut *tx)
+                .await?;
+            let mut query = sqlx::query(&sql).bind(&at).bind(id);
+            if let Some(value) = value {
+                query = query.bind(value);
+            }
+            let changed = query.execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            changed
+        }
+    };
+    if changed == 1 {
+        return Ok(());
+    }
+    match find_by_id(db, id).await? {
+        Some(_) => Err(ChangeError::LastAdmin),
+        None => Err(ChangeError::NotFound),
+    }
 }
 
 /// How many failures lock an account, within what window, and for how long.
@@ -204,43 +256,6 @@ impl Default for LockoutPolicy {
             lock_for: Duration::minutes(15),
         }
     }
-}
-
-/// Counts a failed sign-in; returns whether this failure locked the account.
-pub async fn record_failure(
-    db: &Database,
-    staff: &Staff,
-    policy: LockoutPolicy,
-    now: OffsetDateTime,
-) -> Result<bool, sqlx::Error> {
-    let window_start = format_time(now - policy.window);
-    let window_open = staff
-        .first_failed_at
-        .as_deref()
-        .is_some_and(|first| first > window_start.as_str());
-    let (attempts, first) = if window_open {
-        (staff.failed_attempts + 1, staff.first_failed_at.clone())
-    } else {
-        (1, Some(format_time(now)))
-    };
-    let locks = attempts >= policy.max_failures;
-    let (attempts, first, locked_until) = if locks {
-        (0, None, Some(format_time(now + policy.lock_for)))
-    } else {
-        (attempts, first, staff.locked_until.clone())
-    };
-    execute_on_engine!(db, |pool| {
-        sqlx::query(
-        "update staff set failed_attempts = $1, first_failed_at = $2, locked_until = $3 where id = $4",
-    )
-    .bind(attempts)
-    .bind(&first)
-    .bind(&locked_until)
-    .bind(staff.id)
-    .execute(pool)
-    .await
-    })?;
-    Ok(locks)
 }
 
 pub async fn clear_failures(db: &Database, id: i64) -> Result<(), sqlx::Error> {

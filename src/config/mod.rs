@@ -126,6 +126,8 @@ pub struct Config {
     pub session_max_hours: u32,
     pub lockout_attempts: u32,
     pub lockout_minutes: u32,
+    /// Proxies whose `X-Forwarded-For` names the client (`PORTAL_TRUSTED_PROXIES`).
+    pub trusted_proxies: crate::http::client_addr::TrustedProxies,
 }
 
 impl Config {
@@ -221,6 +223,10 @@ impl Config {
         let session_max_hours = number("PORTAL_SESSION_MAX_HOURS", 12, 24 * 7)?;
         let lockout_attempts = number("PORTAL_LOCKOUT_ATTEMPTS", 5, 100)?;
         let lockout_minutes = number("PORTAL_LOCKOUT_MINUTES", 15, 24 * 60)?;
+        let trusted_proxies = crate::http::client_addr::TrustedProxies::parse(
+            get("PORTAL_TRUSTED_PROXIES").as_deref().unwrap_or_default(),
+        )
+        .map_err(|reason| ConfigError::invalid("PORTAL_TRUSTED_PROXIES", reason))?;
 
         Ok(Self {
             addr,
@@ -239,6 +245,7 @@ impl Config {
             session_max_hours,
             lockout_attempts,
             lockout_minutes,
+            trusted_proxies,
         })
     }
 

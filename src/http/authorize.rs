@@ -13,6 +13,7 @@ use super::render;
 use crate::audit::{NewEvent, Outcome};
 use crate::auth::access::{self, Access};
 use crate::auth::session::{self, origin_of, CurrentStaff, Ended, SessionAuth, SESSION_KEY};
+use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
 
 /// Put in the request when the person may not see what they asked for; the app renders the
@@ -42,7 +43,27 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     };
     let (current, ended) = match current {
         Ok(staff) => (Some(staff), None),
-        Err(ended) => (None, ended),
+        Err(None) => (None, None),
+        Err(Some((ended, bound))) => {
+            // Whatever the session was doing as a sub-organization ends with it.
+            if let Some(id) = bound {
+                let (parts, body) = req.into_parts();
+                let origin = origin_of(&parts, None);
+                req = Request::from_parts(parts, body);
+                let reason = match ended {
+                    Ended::Idle => EndReason::Idle,
+                    Ended::Expired => EndReason::Expired,
+                    Ended::Revoked => EndReason::Revoked,
+                };
+                if let Err(err) =
+                    impersonation::end_bound_to_ended_session(&state, &id, reason, &origin).await
+                {
+                    tracing::error!(error = %err, "the ended session's impersonation could not be ended");
+                    return StatusCode::SERVICE_UNAVAILABLE.into_response();
+                }
+            }
+            (None, Some(ended))
+        }
     };
 
     let needs = access::required(req.method(), req.uri().path());
@@ -75,13 +96,15 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     next.run(req).await
 }
 
-/// The signed-in person, `Err(Some(why))` when the session just ended, `Err(None)` when there
-/// was none.
+/// The signed-in person; `Err(Some((why, impersonation)))` when the session just ended (with
+/// the id of the impersonation it carried), `Err(None)` when there was none.
+type Resolved = Result<CurrentStaff, Option<(Ended, Option<String>)>>;
+
 async fn current_staff(
     state: &AppState,
     session: &Session,
     now: time::OffsetDateTime,
-) -> Result<Result<CurrentStaff, Option<Ended>>, Box<dyn std::error::Error + Send + Sync>> {
+) -> Result<Resolved, Box<dyn std::error::Error + Send + Sync>> {
     let Some(mut auth) = session.get::<SessionAuth>(SESSION_KEY).await? else {
         return Ok(Err(None));
     };
@@ -94,9 +117,10 @@ async fn current_staff(
             Ok(Ok(CurrentStaff::from(&staff)))
         }
         Err(ended) => {
+            let bound = impersonation::current_id(session).await;
             // The session is over: remove it from the store so its cookie signs in nobody.
             session.flush().await?;
-            Ok(Err(Some(ended)))
+            Ok(Err(Some((ended, bound))))
         }
     }
 }

@@ -3,8 +3,10 @@
 pub mod acting;
 mod assets;
 pub mod authorize;
+pub mod client_addr;
 mod health;
 pub mod origin_guard;
+pub mod rejections;
 pub mod render;
 pub mod request_id;
 pub mod security_headers;
@@ -17,8 +19,11 @@ use leptos_axum::LeptosRoutes;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
 
+use tower_http::limit::RequestBodyLimitLayer;
+
 use crate::api;
 use crate::app::App;
+use crate::domain::text::BODY_MAX_BYTES;
 use crate::state::AppState;
 
 pub use assets::STYLESHEET_PATH;
@@ -62,10 +67,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PortalStore>) -> Ro
         .route("/audit/verify", post(api::audit::verify_now))
         .route("/impersonation/start", post(api::impersonation::start))
         .route("/impersonation/stop", post(api::impersonation::stop))
-        .route(
-            "/impersonation/mode",
-            post(api::impersonation::enable_writes),
-        )
+        .route("/impersonation/mode", post(api::impersonation::change_mode))
         .route("/impersonation/handoff", post(api::impersonation::handoff))
         .route(
             "/impersonation/contacts/new",
@@ -97,8 +99,11 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PortalStore>) -> Ro
         .layer(from_fn_with_state(state.clone(), acting::middleware))
         .layer(from_fn_with_state(state.clone(), authorize::middleware))
         .layer(from_fn_with_state(state.clone(), origin_guard::middleware))
-        .layer(sessions);
-    security_headers::apply(router)
+        .layer(sessions)
+        // No request body beyond the largest form, whatever the route.
+        .layer(RequestBodyLimitLayer::new(BODY_MAX_BYTES));
+    security_headers::apply(router, state.config.is_https())
         .layer(axum::middleware::from_fn(request_id::middleware))
+        .layer(from_fn_with_state(state.clone(), client_addr::middleware))
         .with_state(state)
 }

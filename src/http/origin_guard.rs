@@ -8,6 +8,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::rejections::record_repeats;
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::session::origin_of;
 use crate::state::AppState;
@@ -28,32 +29,41 @@ pub fn is_same_origin(headers: &axum::http::HeaderMap, origin: &str) -> bool {
     origin_ok && referer_ok
 }
 
+/// The longest text kept from any header or the path of a refused request.
+const MAX_FIELD_CHARS: usize = 200;
+
 pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if is_safe(req.method()) || is_same_origin(req.headers(), &state.config.public_origin()) {
         return next.run(req).await;
     }
     let (parts, _) = req.into_parts();
-    let text = |name: &str| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.chars().take(200).collect::<String>())
-    };
-    let event = NewEvent::new(
-        Action::OriginRejected,
-        Outcome::Denied,
-        origin_of(&parts, None),
-    )
-    .detail(json!({
-        "method": parts.method.as_str(),
-        "path": parts.uri.path(),
-        "origin": text("origin"),
-        "referer": text("referer"),
-        "sec_fetch_site": text("sec-fetch-site"),
-    }));
-    if let Err(err) = state.audit.append(event).await {
-        tracing::error!(error = %err, "origin rejection could not be recorded");
+    let address = super::client_addr::client_addr(&parts);
+    let (first, finished) = state.origin_rejections.note(address, state.clock.now());
+    record_repeats(&state.audit, finished).await;
+    if first {
+        let cap = |text: &str| text.chars().take(MAX_FIELD_CHARS).collect::<String>();
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(cap)
+        };
+        let event = NewEvent::new(
+            Action::OriginRejected,
+            Outcome::Denied,
+            origin_of(&parts, None),
+        )
+        .detail(json!({
+            "method": parts.method.as_str(),
+            "path": cap(parts.uri.path()),
+            "origin": header("origin"),
+            "referer": header("referer"),
+            "sec_fetch_site": header("sec-fetch-site"),
+        }));
+        if let Err(err) = state.audit.append(event).await {
+            tracing::error!(error = %err, "origin rejection could not be recorded");
+        }
     }
     (
         StatusCode::FORBIDDEN,

@@ -7,6 +7,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
 
+use super::client_addr::ClientAddr;
+
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The id of the request being served, for audit events and error pages.
@@ -34,9 +36,15 @@ pub async fn middleware(mut req: Request, next: Next) -> Response {
     req.headers_mut().insert(X_REQUEST_ID, value.clone());
     req.extensions_mut().insert(RequestId(id.clone()));
 
+    let client = req
+        .extensions()
+        .get::<ClientAddr>()
+        .map(|c| c.0.to_string())
+        .unwrap_or_default();
     let span = tracing::info_span!(
         "request",
         request_id = %id,
+        client_ip = %client,
         method = %req.method(),
         path = %req.uri().path(),
     );

@@ -19,14 +19,14 @@ use crate::audit::{
 };
 use crate::auth::{CurrentStaff, Permission};
 use crate::db::{execute_on_engine, on_engine, Database};
-use crate::domain::SubOrgId;
+use crate::domain::text::{REASON_MAX_CHARS, TICKET_MAX_CHARS};
+use crate::domain::{Reason, ReasonProblem, SubOrgId};
 use crate::postgrid::{OrgClient, OrgContext, PostgridError};
 use crate::state::AppState;
 
 pub const SESSION_KEY: &str = "impersonation";
 /// Without a request for this long, an impersonation ends.
 pub const IDLE_LIMIT: Duration = Duration::minutes(15);
-pub const MIN_REASON_CHARS: usize = 10;
 /// Refresh `last_activity_at` at most this often.
 const TOUCH_EVERY: Duration = Duration::seconds(30);
 
@@ -141,7 +141,8 @@ pub enum Denial {
     AlreadyActive,
     SwitchedOff,
     Blocked,
-    ReasonTooShort,
+    BadReason(ReasonProblem),
+    TicketTooLong,
     BadDuration {
         max: u32,
     },
@@ -158,7 +159,9 @@ impl Denial {
             Self::AlreadyActive => "already_impersonating",
             Self::SwitchedOff => "impersonation_disabled",
             Self::Blocked => "blocked_sub_org",
-            Self::ReasonTooShort => "reason_too_short",
+            Self::BadReason(ReasonProblem::TooShort) => "reason_too_short",
+            Self::BadReason(ReasonProblem::TooLong { .. }) => "reason_too_long",
+            Self::TicketTooLong => "ticket_too_long",
             Self::BadDuration { .. } => "bad_duration",
             Self::NotAChild(_) => "not_a_child",
             Self::Unrecorded => "audit_unavailable",
@@ -171,7 +174,8 @@ impl Denial {
             Self::AlreadyActive => "You are already acting for a sub-organization. Stop that first.".to_owned(),
             Self::SwitchedOff => "Acting for sub-organizations is switched off for this portal.".to_owned(),
             Self::Blocked => "This sub-organization is on the portal's block list: nobody may act for it.".to_owned(),
-            Self::ReasonTooShort => format!("Write the reason in at least {MIN_REASON_CHARS} characters."),
+            Self::BadReason(problem) => problem.to_string(),
+            Self::TicketTooLong => format!("Use at most {TICKET_MAX_CHARS} characters for the ticket."),
             Self::BadDuration { max } => format!("Choose a duration from 1 to {max} minutes."),
             Self::NotAChild(PostgridError::NotFound { .. } | PostgridError::Forbidden { .. }) => {
                 "PostGrid does not confirm this sub-organization as one of yours, so the portal may not act for it.".to_owned()
@@ -235,15 +239,40 @@ pub async fn start(
     origin: &Origin,
     request: StartRequest,
 ) -> Result<Impersonation, Denial> {
-    let reason = request.reason.trim().to_owned();
-    let refuse = |denial| deny(state, origin, &request.sub_org, &reason, denial);
+    // What was typed goes on record with a refusal, cut to the longest reason there can be.
+    let typed: String = request
+        .reason
+        .trim()
+        .chars()
+        .take(REASON_MAX_CHARS)
+        .collect();
+    let refuse = |denial| deny(state, origin, &request.sub_org, &typed, denial);
     if !me.can(Permission::Impersonate) {
         return Err(refuse(Denial::NotAdmin).await);
     }
     if !state.config.impersonation_enabled {
         return Err(refuse(Denial::SwitchedOff).await);
     }
-    if current_id(session).await.is_some() {
+    // "Already acting" is about the person, in any session: open impersonations whose
+    // session is gone end first, so only one still in use refuses.
+    let now = state.clock.now();
+    if sweep(
+        &state.db,
+        &state.audit,
+        now,
+        state.session_policy.idle,
+        Some(me.id),
+    )
+    .await
+    .is_err()
+    {
+        return Err(Denial::Unrecorded);
+    }
+    let open_elsewhere = match find_open_for(&state.db, me.id).await {
+        Ok(open) => open.is_some(),
+        Err(_) => return Err(Denial::Unrecorded),
+    };
+    if open_elsewhere || current_id(session).await.is_some() {
         return Err(refuse(Denial::AlreadyActive).await);
     }
     if state
@@ -253,8 +282,19 @@ pub async fn start(
     {
         return Err(refuse(Denial::Blocked).await);
     }
-    if reason.chars().count() < MIN_REASON_CHARS {
-        return Err(refuse(Denial::ReasonTooShort).await);
+    let reason = match Reason::parse(&request.reason) {
+        Ok(reason) => reason.as_str().to_owned(),
+        Err(problem) => return Err(refuse(Denial::BadReason(problem)).await),
+    };
+    let ticket = request
+        .ticket
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty());
+    if ticket
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > TICKET_MAX_CHARS)
+    {
+        return Err(refuse(Denial::TicketTooLong).await);
     }
     let max = state.config.impersonation_max_minutes;
     if request.minutes == 0 || request.minutes > max {
@@ -276,16 +316,23 @@ pub async fn start(
         sub_org_id: sub_org.id.to_string(),
         sub_org_name: sub_org.name.clone(),
         reason,
-        ticket: request
-            .ticket
-            .map(|t| t.trim().to_owned())
-            .filter(|t| !t.is_empty()),
+        ticket,
         mode: Mode::ReadOnly.as_str().to_owned(),
         started_at: format_time(now),
         expires_at: format_time(now + Duration::minutes(request.minutes.into())),
         last_activity_at: format_time(now),
     };
-    // Recorded first: an impersonation that is not on record does not start.
+    // The row claims the person's one open impersonation (a unique index), so two starts at
+    // the same moment from two sessions cannot both succeed.
+    match insert(&state.db, &imp).await {
+        Ok(()) => {}
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(refuse(Denial::AlreadyActive).await);
+        }
+        Err(_) => return Err(Denial::Unrecorded),
+    }
+    // Recorded before the session can use it: an impersonation that is not on record does
+    // not start (its row is closed again, and no client was ever minted for it).
     let started = event(Action::ImpersonationStarted, Outcome::Ok, origin, &imp).detail(json!({
         "ticket": imp.ticket,
         "mode": imp.mode,
@@ -293,35 +340,15 @@ pub async fn start(
         "sub_org_name": imp.sub_org_name,
     }));
     if state.audit.append(started).await.is_err() {
+        let _ = close_unrecorded(&state.db, &imp, now).await;
         return Err(Denial::Unrecorded);
     }
-    let stored = execute_on_engine!(state.db, |pool| {
-        sqlx::query(
-        "insert into impersonations (id, staff_id, sub_org_id, sub_org_name, reason, ticket, mode, \
-         started_at, expires_at, last_activity_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(&imp.id)
-    .bind(imp.staff_id)
-    .bind(&imp.sub_org_id)
-    .bind(&imp.sub_org_name)
-    .bind(&imp.reason)
-    .bind(&imp.ticket)
-    .bind(&imp.mode)
-    .bind(&imp.started_at)
-    .bind(&imp.expires_at)
-    .bind(&imp.last_activity_at)
-    .execute(pool)
+    let bound = async {
+        session.cycle_id().await?;
+        session.insert(SESSION_KEY, &imp.id).await
+    }
     .await
-    });
-    let bound = match stored {
-        Ok(_) => async {
-            session.cycle_id().await?;
-            session.insert(SESSION_KEY, &imp.id).await
-        }
-        .await
-        .is_ok(),
-        Err(_) => false,
-    };
+    .is_ok();
     if !bound {
         let _ = end(state, &imp, EndReason::Revoked, origin).await;
         return Err(Denial::Unrecorded);
@@ -329,7 +356,107 @@ pub async fn start(
     Ok(imp)
 }
 
-async fn current_id(session: &Session) -> Option<String> {
+async fn insert(db: &Database, imp: &Impersonation) -> Result<(), sqlx::Error> {
+    execute_on_engine!(db, |pool| {
+        sqlx::query(
+            "insert into impersonations (id, staff_id, sub_org_id, sub_org_name, reason, ticket, \
+             mode, started_at, expires_at, last_activity_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&imp.id)
+        .bind(imp.staff_id)
+        .bind(&imp.sub_org_id)
+        .bind(&imp.sub_org_name)
+        .bind(&imp.reason)
+        .bind(&imp.ticket)
+        .bind(&imp.mode)
+        .bind(&imp.started_at)
+        .bind(&imp.expires_at)
+        .bind(&imp.last_activity_at)
+        .execute(pool)
+        .await
+    })?;
+    Ok(())
+}
+
+/// Closes a row whose start could not be recorded; it was never usable, so there is nothing
+/// to record about its end either.
+async fn close_unrecorded(
+    db: &Database,
+    imp: &Impersonation,
+    now: OffsetDateTime,
+) -> Result<u64, sqlx::Error> {
+    execute_on_engine!(db, |pool| {
+        sqlx::query(
+        "update impersonations set ended_at = $1, end_reason = 'revoked' where id = $2 and ended_at is null"
+    )
+    .bind(format_time(now))
+    .bind(&imp.id)
+    .execute(pool)
+    .await
+    })
+}
+
+/// The person's open impersonation, in whichever session.
+async fn find_open_for(db: &Database, staff_id: i64) -> Result<Option<Impersonation>, sqlx::Error> {
+    on_engine!(db, |pool| sqlx::query_as(&format!(
+        "select {COLUMNS} from impersonations where staff_id = $1 and ended_at is null"
+    ))
+    .bind(staff_id)
+    .fetch_optional(pool)
+    .await)
+}
+
+/// Ends every open impersonation (of `staff`, or of everyone) whose time is up or that has
+/// seen no request for longer than the impersonation's idle limit or the session's, whichever
+/// is shorter: its session has ended or is about to, whether or not anyone saw it end. Run
+/// by a periodic sweep and before anything asks whether a person is acting.
+pub async fn sweep(
+    db: &Database,
+    audit: &AuditLog,
+    now: OffsetDateTime,
+    session_idle: Duration,
+    staff: Option<i64>,
+) -> Result<usize, AuditError> {
+    let expired_by = format_time(now);
+    let idle_since = format_time(now - IDLE_LIMIT.min(session_idle));
+    let sql = format!(
+        "select {COLUMNS} from impersonations where ended_at is null \
+         and (expires_at <= $1 or last_activity_at < $2) and ($3 < 1 or staff_id = $3)"
+    );
+    let stale: Vec<Impersonation> = on_engine!(db, |pool| sqlx::query_as(&sql)
+        .bind(&expired_by)
+        .bind(&idle_since)
+        .bind(staff.unwrap_or(0))
+        .fetch_all(pool)
+        .await)?;
+    for imp in &stale {
+        let reason = if imp.expires_at <= expired_by {
+            EndReason::Expired
+        } else {
+            EndReason::Idle
+        };
+        end_one(db, audit, now, imp, reason, &Origin::default()).await?;
+    }
+    Ok(stale.len())
+}
+
+/// Ends the impersonation bound to a session that has just ended (idle, past its absolute
+/// limit, or revoked), with the matching reason.
+pub async fn end_bound_to_ended_session(
+    state: &AppState,
+    id: &str,
+    reason: EndReason,
+    origin: &Origin,
+) -> Result<(), AuditError> {
+    match find_active(state, id).await? {
+        Some(imp) => end(state, &imp, reason, origin).await,
+        None => Ok(()),
+    }
+}
+
+/// The id of the impersonation bound to `session`, if any.
+pub async fn current_id(session: &Session) -> Option<String> {
     session.get::<String>(SESSION_KEY).await.ok().flatten()
 }
 
@@ -387,28 +514,47 @@ pub async fn end_all_for(
     reason: EndReason,
     origin: &Origin,
 ) -> Result<(), AuditError> {
+    end_all_for_except(db, audit, now, staff_id, None, reason, origin).await
+}
+
+/// As [`end_all_for`], keeping the impersonation `keep` (the one of the session asking).
+pub async fn end_all_for_except(
+    db: &Database,
+    audit: &AuditLog,
+    now: OffsetDateTime,
+    staff_id: i64,
+    keep: Option<&str>,
+    reason: EndReason,
+    origin: &Origin,
+) -> Result<(), AuditError> {
     let active: Vec<Impersonation> = on_engine!(db, |pool| sqlx::query_as(&format!(
         "select {COLUMNS} from impersonations where staff_id = $1 and ended_at is null"
     ))
     .bind(staff_id)
     .fetch_all(pool)
     .await)?;
-    for imp in active {
-        end_one(db, audit, now, &imp, reason, origin).await?;
+    for imp in active.iter().filter(|imp| Some(imp.id.as_str()) != keep) {
+        end_one(db, audit, now, imp, reason, origin).await?;
     }
     Ok(())
 }
 
-/// Stops the session's impersonation at the person's request; the session id changes.
+/// Stops the session's impersonation at the person's request; the session id changes. With
+/// none in this session, the person's open one elsewhere (a session they no longer have)
+/// ends instead, so "already acting" is never a dead end.
 pub async fn stop(
     state: &AppState,
     session: &Session,
+    me: Option<&CurrentStaff>,
     origin: &Origin,
 ) -> Result<Option<Impersonation>, AuditError> {
-    let Some(id) = current_id(session).await else {
-        return Ok(None);
+    let active = match current_id(session).await {
+        Some(id) => find_active(state, &id).await?,
+        None => match me {
+            Some(me) => find_open_for(&state.db, me.id).await?,
+            None => None,
+        },
     };
-    let active = find_active(state, &id).await?;
     if let Some(imp) = &active {
         end(state, imp, EndReason::Stopped, origin).await?;
     }
@@ -472,21 +618,23 @@ pub async fn check(
     Ok(Checked::Active(Box::new(imp)))
 }
 
-/// Switches to write mode, with its own reason on record.
-pub async fn enable_writes(
+/// Switches write mode on, with its own reason on record, or back to read-only.
+pub async fn change_mode(
     state: &AppState,
     imp: &Impersonation,
-    why: &str,
+    to: Mode,
+    why: Option<&Reason>,
     origin: &Origin,
 ) -> Result<(), AuditError> {
     let event = event(Action::ImpersonationModeChanged, Outcome::Ok, origin, imp).detail(json!({
-        "mode": {"from": imp.mode, "to": Mode::Write.as_str()},
-        "why": why,
+        "mode": {"from": imp.mode, "to": to.as_str()},
+        "why": why.map(Reason::as_str),
     }));
     state.audit.append(event).await?;
     execute_on_engine!(state.db, |pool| sqlx::query(
-        "update impersonations set mode = 'write' where id = $1 and ended_at is null"
+        "update impersonations set mode = $1 where id = $2 and ended_at is null"
     )
+    .bind(to.as_str())
     .bind(&imp.id)
     .execute(pool)
     .await)?;

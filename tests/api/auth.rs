@@ -118,6 +118,18 @@ async fn permission_matrix() {
         ),
         ("POST", "/audit/verify", vec![], [401, 403, 303, 403, 401]),
         (
+            "GET",
+            "/impersonation/handoff",
+            vec![],
+            [303, 403, 200, 403, 303],
+        ),
+        (
+            "POST",
+            "/impersonation/handoff",
+            vec![("email", "")],
+            [401, 403, 422, 403, 401],
+        ),
+        (
             "POST",
             "/staff",
             vec![("email", "")],
@@ -386,7 +398,26 @@ async fn cross_origin_and_origin_less_posts_are_refused_and_recorded() {
             "nobody was signed in"
         );
     }
-    assert_eq!(app.events_of("security.origin_rejected").await.len(), 4);
+    // One address, one minute: the first refusal is an event, the repeats are counted.
+    let recorded = app.events_of("security.origin_rejected").await;
+    assert_eq!(recorded.len(), 1, "{recorded:?}");
+    assert_eq!(recorded[0]["detail"]["origin"], "https://evil.example");
+    assert_eq!(recorded[0]["client_ip"], "127.0.0.1");
+    // The minute's repeats are recorded with their count once it is over.
+    app.clock.advance(time::Duration::seconds(61));
+    let next_minute = app
+        .client
+        .post(&url)
+        .form(&form)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(next_minute.status(), 403);
+    app.state.audit.flush().await.expect("flushed");
+    let recorded = app.events_of("security.origin_rejected").await;
+    assert_eq!(recorded.len(), 3, "{recorded:?}");
+    assert_eq!(recorded[1]["detail"]["repeats"], 3);
+    assert_eq!(recorded[1]["client_ip"], "127.0.0.1");
     let same_site = app
         .client
         .post(&url)

@@ -263,6 +263,34 @@ impl Browser<'_> {
         self.post("/login", &[("email", email), ("password", password)])
             .await
     }
+
+    /// Starts acting for `sub_org` as the sub-org page's form does, for 30 minutes.
+    pub async fn start_impersonation(&mut self, sub_org: &str) -> reqwest::Response {
+        self.post(
+            "/impersonation/start",
+            &[
+                ("sub_org_id", sub_org),
+                ("reason", IMPERSONATION_REASON),
+                ("ticket", "T-42"),
+                ("minutes", "30"),
+            ],
+        )
+        .await
+    }
+}
+
+/// The reason the test flows give for acting on behalf of a sub-organization.
+pub const IMPERSONATION_REASON: &str = "Customer asked us to fix their welcome letter";
+
+impl TestApp {
+    /// How many impersonations are open, whoever holds them.
+    pub async fn open_impersonations(&self) -> i64 {
+        const SQL: &str = "select count(*) from impersonations where ended_at is null";
+        suborg_portal::on_engine!(self.state.db, |pool| sqlx::query_scalar(SQL)
+            .fetch_one(pool)
+            .await
+            .expect("count"))
+    }
 }
 
 /// What a response does to the session cookie a browser holds: `None` leaves it, `Some(None)`

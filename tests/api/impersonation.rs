@@ -3,33 +3,10 @@
 
 use suborg_portal::auth::Role;
 
-use crate::helpers::{location, Browser, TestApp};
+use crate::helpers::{location, TestApp, IMPERSONATION_REASON};
 
 const ORG: &str = "sub_org_demo0064";
 const OTHER_ORG: &str = "sub_org_demo0063";
-const REASON: &str = "Customer asked us to fix their welcome letter";
-
-async fn start(browser: &mut Browser<'_>, sub_org: &str) -> reqwest::Response {
-    browser
-        .post(
-            "/impersonation/start",
-            &[
-                ("sub_org_id", sub_org),
-                ("reason", REASON),
-                ("ticket", "T-42"),
-                ("minutes", "30"),
-            ],
-        )
-        .await
-}
-
-async fn active_rows(app: &TestApp) -> i64 {
-    const SQL: &str = "select count(*) from impersonations where ended_at is null";
-    suborg_portal::on_engine!(app.state.db, |pool| sqlx::query_scalar(SQL)
-        .fetch_one(pool)
-        .await
-        .expect("count"))
-}
 
 /// Requests the simulator got since `from`, by their `PostGrid-Org` header.
 fn delegated_since(app: &TestApp, from: usize) -> Vec<Option<String>> {
@@ -41,7 +18,7 @@ async fn an_admin_starts_sees_the_banner_browses_and_stops() {
     let app = TestApp::spawn().await;
     let mut admin = app.signed_in(Role::Admin).await;
     let before = admin.cookie.clone();
-    let res = start(&mut admin, ORG).await;
+    let res = admin.start_impersonation(ORG).await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/impersonation");
     assert_ne!(admin.cookie, before, "the session id changes at start");
@@ -102,7 +79,7 @@ async fn an_admin_starts_sees_the_banner_browses_and_stops() {
 
     let started = app.events_of("impersonation.started").await;
     assert_eq!(started.len(), 1);
-    assert_eq!(started[0]["reason"], REASON);
+    assert_eq!(started[0]["reason"], IMPERSONATION_REASON);
     assert_eq!(started[0]["detail"]["ticket"], "T-42");
     assert_eq!(started[0]["detail"]["mode"], "read_only");
     let id = started[0]["impersonation_id"]
@@ -128,16 +105,23 @@ async fn an_admin_starts_sees_the_banner_browses_and_stops() {
 async fn each_refusal_is_recorded_and_leaves_nothing_behind() {
     let app = TestApp::spawn_with(&[("PORTAL_IMPERSONATION_BLOCKLIST", "sub_org_demo0001")]).await;
     let mut viewer = app.signed_in(Role::Viewer).await;
-    assert_eq!(start(&mut viewer, ORG).await.status(), 403, "not an admin");
+    assert_eq!(
+        viewer.start_impersonation(ORG).await.status(),
+        403,
+        "not an admin"
+    );
 
     let mut admin = app.signed_in(Role::Admin).await;
     assert_eq!(
-        start(&mut admin, "sub_org_demo0001").await.status(),
+        admin.start_impersonation("sub_org_demo0001").await.status(),
         403,
         "blocked"
     );
     assert_eq!(
-        start(&mut admin, "sub_org_notachild").await.status(),
+        admin
+            .start_impersonation("sub_org_notachild")
+            .await
+            .status(),
         403,
         "PostGrid does not confirm it"
     );
@@ -160,19 +144,23 @@ async fn each_refusal_is_recorded_and_leaves_nothing_behind() {
     let long = admin
         .post(
             "/impersonation/start",
-            &[("sub_org_id", ORG), ("reason", REASON), ("minutes", "61")],
+            &[
+                ("sub_org_id", ORG),
+                ("reason", IMPERSONATION_REASON),
+                ("minutes", "61"),
+            ],
         )
         .await;
     assert_eq!(long.status(), 422, "longer than the maximum");
-    assert_eq!(active_rows(&app).await, 0);
+    assert_eq!(app.open_impersonations().await, 0);
 
-    assert_eq!(start(&mut admin, ORG).await.status(), 303);
+    assert_eq!(admin.start_impersonation(ORG).await.status(), 303);
     assert_eq!(
-        start(&mut admin, OTHER_ORG).await.status(),
+        admin.start_impersonation(OTHER_ORG).await.status(),
         409,
         "no nesting"
     );
-    assert_eq!(active_rows(&app).await, 1);
+    assert_eq!(app.open_impersonations().await, 1);
 
     let denied = app.events_of("impersonation.denied").await;
     let refusals: Vec<&str> = denied
@@ -197,8 +185,12 @@ async fn each_refusal_is_recorded_and_leaves_nothing_behind() {
 
     let off = TestApp::spawn_with(&[("PORTAL_IMPERSONATION", "disabled")]).await;
     let mut admin = off.signed_in(Role::Admin).await;
-    assert_eq!(start(&mut admin, ORG).await.status(), 403, "switched off");
-    assert_eq!(active_rows(&off).await, 0);
+    assert_eq!(
+        admin.start_impersonation(ORG).await.status(),
+        403,
+        "switched off"
+    );
+    assert_eq!(off.open_impersonations().await, 0);
     assert_eq!(
         off.events_of("impersonation.denied").await[0]["detail"]["refusal"],
         "impersonation_disabled"
@@ -209,7 +201,7 @@ async fn each_refusal_is_recorded_and_leaves_nothing_behind() {
 async fn read_only_refuses_every_write_on_the_server() {
     let app = TestApp::spawn().await;
     let mut admin = app.signed_in(Role::Admin).await;
-    start(&mut admin, ORG).await;
+    admin.start_impersonation(ORG).await;
     let from = app.sim.orgs_seen().len();
     let writes: [(&str, Vec<(&str, &str)>); 4] = [
         (
@@ -286,7 +278,7 @@ async fn read_only_refuses_every_write_on_the_server() {
 async fn a_reference_from_another_organization_is_named() {
     let app = TestApp::spawn().await;
     let mut admin = app.signed_in(Role::Admin).await;
-    start(&mut admin, ORG).await;
+    admin.start_impersonation(ORG).await;
     admin
         .post(
             "/impersonation/mode",
@@ -325,7 +317,7 @@ async fn expiry_idle_disable_and_demotion_end_it_before_anything_is_sent() {
         let mut admin = app.browser();
         admin.sign_in(&email, &password).await;
         let mut boss = app.signed_in(Role::Admin).await;
-        start(&mut admin, ORG).await;
+        admin.start_impersonation(ORG).await;
         assert_eq!(admin.get("/impersonation/contacts").await.status(), 200);
         let id = suborg_portal::auth::staff::find_by_email(&app.state.db, &email)
             .await
@@ -362,7 +354,7 @@ async fn expiry_idle_disable_and_demotion_end_it_before_anything_is_sent() {
         let ended = app.events_of("impersonation.ended").await;
         assert_eq!(ended.len(), 1, "{trigger}");
         assert_eq!(ended[0]["detail"]["end_reason"], reason, "{trigger}");
-        assert_eq!(active_rows(&app).await, 0, "{trigger}");
+        assert_eq!(app.open_impersonations().await, 0, "{trigger}");
     }
 }
 
@@ -371,8 +363,8 @@ async fn two_admins_acting_at_once_never_see_each_others_org() {
     let app = TestApp::spawn().await;
     let mut first = app.signed_in(Role::Admin).await;
     let mut second = app.signed_in(Role::Admin).await;
-    start(&mut first, ORG).await;
-    start(&mut second, OTHER_ORG).await;
+    first.start_impersonation(ORG).await;
+    second.start_impersonation(OTHER_ORG).await;
     for _ in 0..3 {
         let a = first
             .get("/impersonation/contacts")
@@ -401,7 +393,11 @@ async fn start_and_stop_need_a_same_origin_post() {
         .post(format!("{}/impersonation/start", app.address))
         .header("cookie", &cookie)
         .header("origin", "https://evil.example")
-        .form(&[("sub_org_id", ORG), ("reason", REASON), ("minutes", "30")])
+        .form(&[
+            ("sub_org_id", ORG),
+            ("reason", IMPERSONATION_REASON),
+            ("minutes", "30"),
+        ])
         .send()
         .await
         .expect("sent");
@@ -411,9 +407,9 @@ async fn start_and_stop_need_a_same_origin_post() {
         405,
         "GET does nothing"
     );
-    assert_eq!(active_rows(&app).await, 0);
+    assert_eq!(app.open_impersonations().await, 0);
 
-    start(&mut admin, ORG).await;
+    admin.start_impersonation(ORG).await;
     let forged = app
         .client
         .post(format!("{}/impersonation/stop", app.address))
@@ -424,11 +420,11 @@ async fn start_and_stop_need_a_same_origin_post() {
         .expect("sent");
     assert_eq!(forged.status(), 403);
     assert_eq!(admin.get("/impersonation/stop").await.status(), 405);
-    assert_eq!(active_rows(&app).await, 1, "still acting");
+    assert_eq!(app.open_impersonations().await, 1, "still acting");
 }
 
 #[tokio::test]
-async fn the_dashboard_hand_off_is_recorded_then_opens_postgrids_login() {
+async fn the_dashboard_hand_off_is_recorded_then_links_to_postgrids_login() {
     let app = TestApp::spawn().await;
     let mut admin = app.signed_in(Role::Admin).await;
     let users = admin
@@ -444,13 +440,18 @@ async fn the_dashboard_hand_off_is_recorded_then_opens_postgrids_login() {
             &[("sub_org_id", ORG), ("email", "ada.64@customer64.example")],
         )
         .await;
-    assert_eq!(res.status(), 303);
-    assert_eq!(
-        location(&res),
-        "https://dashboard.postgrid.com/login/impersonate"
+    // A page with a plain link, not a redirect: the CSP's form-action would block that.
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.expect("body");
+    assert!(
+        page.contains("href=\"https://dashboard.postgrid.com/login/impersonate\""),
+        "{page}"
     );
+    assert!(page.contains("ada.64@customer64.example"));
     let handoffs = app.events_of("dashboard.handoff").await;
     assert_eq!(handoffs.len(), 1);
+    assert_eq!(handoffs[0]["outcome"], "ok");
+    assert_eq!(handoffs[0]["detail"]["shown"], "dashboard_link");
     assert_eq!(handoffs[0]["sub_org_id"], ORG);
     assert_eq!(
         handoffs[0]["detail"]["user_email"],

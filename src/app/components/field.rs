@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::FormFeedback;
+use crate::app::escape::escape_text;
 
 #[component]
 pub fn Field(
@@ -17,6 +18,7 @@ pub fn Field(
     keep_value: bool,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(default = "")] id_prefix: &'static str,
+    #[prop(optional)] maxlength: Option<usize>,
 ) -> impl IntoView {
     let id = format!("{id_prefix}{name}");
     let error_id = format!("{id}-error");
@@ -37,6 +39,7 @@ pub fn Field(
             name=name
             type=kind
             value=value
+            maxlength=maxlength
             autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
             required=required
             aria-invalid=problem.is_some().then_some("true")
@@ -52,4 +55,24 @@ pub fn FormProblem(feedback: FormFeedback) -> impl IntoView {
     feedback.problem("").map(|message| {
         view! { <p class="notice error" role="alert">{message}</p> }
     })
+}
+
+/// A text area holding `value` exactly, whatever it contains: the renderer writes a text
+/// area's children unescaped, so the text goes in escaped (see `app::escape`).
+#[component]
+pub fn TextArea(
+    id: &'static str,
+    name: &'static str,
+    value: String,
+    #[prop(default = 2)] rows: u32,
+    #[prop(optional)] minlength: Option<usize>,
+    #[prop(optional)] maxlength: Option<usize>,
+    #[prop(optional)] describedby: Option<&'static str>,
+    #[prop(default = false)] invalid: bool,
+) -> impl IntoView {
+    view! {
+        <textarea id=id name=name rows=rows required minlength=minlength maxlength=maxlength
+            aria-describedby=describedby aria-invalid=invalid.then_some("true")
+            inner_html=escape_text(&value)></textarea>
+    }
 }

@@ -2,6 +2,7 @@ pub mod account;
 pub mod acting;
 pub mod audit;
 pub mod forbidden;
+pub mod handoff;
 pub mod home;
 pub mod login;
 pub mod not_found;

@@ -3,8 +3,9 @@ use leptos_meta::Title;
 
 use super::{acting, ActingNav, NotActing};
 use crate::api::impersonation::MODE_FORM;
-use crate::app::components::field::FormProblem;
+use crate::app::components::field::{FormProblem, TextArea};
 use crate::app::request::{feedback_for, query_param};
+use crate::domain::text::{REASON_MAX_CHARS, REASON_MIN_CHARS};
 use crate::impersonation::Mode;
 
 #[component]
@@ -14,11 +15,15 @@ pub fn ActingHomePage() -> impl IntoView {
     };
     let feedback = feedback_for(MODE_FORM);
     let problem = feedback.problem("why");
-    let switched = query_param("mode").as_deref() == Some("write");
+    let switched = query_param("mode");
     view! {
         <Title text=format!("Acting for {}", imp.sub_org_name)/>
         <h1>{format!("Acting for {}", imp.sub_org_name)}</h1>
-        {switched.then(|| view! { <p class="notice ok" role="status">"Write mode is on. Every change is recorded."</p> })}
+        {match switched.as_deref() {
+            Some("write") => Some(view! { <p class="notice ok" role="status">"Write mode is on. Every change is recorded."</p> }),
+            Some("read_only") => Some(view! { <p class="notice ok" role="status">"Back to read-only: nothing can be changed now."</p> }),
+            _ => None,
+        }}
         <dl class="facts">
             <dt>"Sub-organization"</dt><dd><code>{imp.sub_org_id.clone()}</code></dd>
             <dt>"Reason"</dt><dd>{imp.reason.clone()}</dd>
@@ -35,12 +40,18 @@ pub fn ActingHomePage() -> impl IntoView {
                 <FormProblem feedback=feedback.clone()/>
                 <form method="post" action="/impersonation/mode" class="stacked">
                     <label for="why">"Why you need to make changes"</label>
-                    <textarea id="why" name="why" required minlength="10" rows="2"
-                        aria-invalid=problem.is_some().then_some("true")>{feedback.typed("why")}</textarea>
+                    <TextArea id="why" name="why" value=feedback.typed("why") minlength=REASON_MIN_CHARS
+                        maxlength=REASON_MAX_CHARS invalid=problem.is_some()/>
                     {problem.map(|p| view! { <p class="field-error">{p}</p> })}
                     <button type="submit">"Switch to write mode"</button>
                 </form>
             </section>
+        })}
+        {(imp.mode() == Mode::Write).then(|| view! {
+            <form method="post" action="/impersonation/mode" class="inline">
+                <input type="hidden" name="mode" value="read_only"/>
+                <button type="submit" class="secondary">"Back to read-only"</button>
+            </form>
         })}
     }
     .into_any()

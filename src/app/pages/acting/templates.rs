@@ -6,9 +6,10 @@ use super::super::sub_orgs::{Pager, SearchForm};
 use super::{acting, is_write_mode, ActingNav, NotActing};
 use crate::api::impersonation::TEMPLATE_FORM;
 use crate::api::FormFeedback;
-use crate::app::components::field::{Field, FormProblem};
+use crate::app::components::field::{Field, FormProblem, TextArea};
 use crate::app::request::{feedback_for, query_param};
 use crate::app::upstream::{date, page_from_query, UpstreamProblem};
+use crate::domain::text::TEMPLATE_HTML_MAX_CHARS;
 
 #[component]
 pub fn TemplatesPage() -> impl IntoView {
@@ -70,8 +71,8 @@ fn TemplateEditor(action: String, feedback: FormFeedback, button: &'static str) 
             <Field feedback=feedback.clone() name="description" label="Description"/>
             <label for="html">"HTML"</label>
             <p class="hint" id="html-hint">"Merge variables such as {{to.firstName}} are filled in by PostGrid."</p>
-            <textarea id="html" name="html" rows="10" required aria-describedby="html-hint"
-                aria-invalid=html_problem.is_some().then_some("true")>{feedback.typed("html")}</textarea>
+            <TextArea id="html" name="html" rows=10 value=feedback.typed("html")
+                maxlength=TEMPLATE_HTML_MAX_CHARS describedby="html-hint" invalid=html_problem.is_some()/>
             {html_problem.map(|p| view! { <p class="field-error">{p}</p> })}
             <button type="submit">{button}</button>
         </form>

@@ -3,10 +3,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::impersonation::START_FORM;
-use crate::app::components::field::{Field, FormProblem};
+use crate::app::components::field::{Field, FormProblem, TextArea};
 use crate::app::request::{current_staff, extension, feedback_for, query_param};
 use crate::app::upstream::{money, parent_client, usage, UpstreamProblem};
 use crate::auth::Permission;
+use crate::domain::text::{REASON_MAX_CHARS, REASON_MIN_CHARS, TICKET_MAX_CHARS};
 use crate::domain::{CountryCode, SubOrgId};
 use crate::http::acting::Acting;
 use crate::postgrid::models::SubOrganization;
@@ -120,11 +121,11 @@ fn StartActing(sub_org_id: String) -> impl IntoView {
             <form method="post" action="/impersonation/start" class="stacked">
                 <input type="hidden" name="sub_org_id" value=sub_org_id/>
                 <label for="reason">"Reason"</label>
-                <p class="hint" id="reason-hint">"What the customer asked for, in at least 10 characters. It goes into the audit log."</p>
-                <textarea id="reason" name="reason" rows="2" required minlength="10" aria-describedby="reason-hint"
-                    aria-invalid=reason_problem.is_some().then_some("true")>{feedback.typed("reason")}</textarea>
+                <p class="hint" id="reason-hint">"What the customer asked for, in 10 to 1,000 characters. It goes into the audit log."</p>
+                <TextArea id="reason" name="reason" value=feedback.typed("reason") minlength=REASON_MIN_CHARS
+                    maxlength=REASON_MAX_CHARS describedby="reason-hint" invalid=reason_problem.is_some()/>
                 {reason_problem.map(|p| view! { <p class="field-error">{p}</p> })}
-                <Field feedback=feedback.clone() name="ticket" label="Ticket (optional)" required=false/>
+                <Field feedback=feedback.clone() name="ticket" label="Ticket (optional)" required=false maxlength=TICKET_MAX_CHARS/>
                 <label for="minutes">{format!("For how many minutes (at most {max})")}</label>
                 <input id="minutes" name="minutes" type="number" min="1" max=max value=minutes required/>
                 {feedback.problem("minutes").map(|p| view! { <p class="field-error">{p}</p> })}

@@ -1,0 +1,93 @@
+//! Free text the portal takes from staff, bounded: every field has a maximum (listed in the
+//! README), refused beside the field with what was typed kept.
+
+use std::fmt;
+
+/// An impersonation's reason and the reason for write mode.
+pub const REASON_MIN_CHARS: usize = 10;
+pub const REASON_MAX_CHARS: usize = 1_000;
+/// A ticket reference.
+pub const TICKET_MAX_CHARS: usize = 100;
+/// Names of people and organizations, descriptions, and each line of a contact.
+pub const LINE_MAX_CHARS: usize = 200;
+/// A template's HTML.
+pub const TEMPLATE_HTML_MAX_CHARS: usize = 100_000;
+/// The largest request body the portal reads (a form with a template at its maximum fits).
+pub const BODY_MAX_BYTES: usize = 1024 * 1024;
+
+/// The sentence shown beside a field whose text is longer than `max` characters, if it is.
+pub fn too_long(text: &str, max: usize) -> Option<String> {
+    let typed = text.chars().count();
+    (typed > max).then(|| format!("Use at most {max} characters; this has {typed}."))
+}
+
+/// A reason written by a person, trimmed, of 10 to 1,000 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReasonProblem {
+    TooShort,
+    TooLong { typed: usize },
+}
+
+impl fmt::Display for ReasonProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooShort => write!(
+                f,
+                "Write the reason in at least {REASON_MIN_CHARS} characters."
+            ),
+            Self::TooLong { typed } => write!(
+                f,
+                "Write the reason in at most {REASON_MAX_CHARS} characters; this has {typed}."
+            ),
+        }
+    }
+}
+
+impl Reason {
+    pub fn parse(raw: &str) -> Result<Self, ReasonProblem> {
+        let reason = raw.trim();
+        let typed = reason.chars().count();
+        if typed < REASON_MIN_CHARS {
+            Err(ReasonProblem::TooShort)
+        } else if typed > REASON_MAX_CHARS {
+            Err(ReasonProblem::TooLong { typed })
+        } else {
+            Ok(Self(reason.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reason_has_ten_to_a_thousand_characters() {
+        assert_eq!(Reason::parse("  too short "), Err(ReasonProblem::TooShort));
+        assert_eq!(
+            Reason::parse(&"é".repeat(1_001)),
+            Err(ReasonProblem::TooLong { typed: 1_001 })
+        );
+        let longest = "é".repeat(1_000);
+        assert_eq!(
+            Reason::parse(&format!(" {longest} ")).map(|r| r.0),
+            Ok(longest)
+        );
+    }
+
+    #[test]
+    fn too_long_counts_characters_not_bytes() {
+        assert_eq!(too_long("ééé", 3), None);
+        assert_eq!(
+            too_long("éééé", 3).as_deref(),
+            Some("Use at most 3 characters; this has 4.")
+        );
+    }
+}
