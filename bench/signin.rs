@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use suborg_portal::auth::password;
+use suborg_portal::auth::{password, staff};
 
 #[path = "support.rs"]
 mod support;
@@ -37,6 +37,8 @@ async fn main() -> anyhow::Result<()> {
     }
     times.sort();
     println!("median sign-in: {:.1?}", times[times.len() / 2]);
+
+    failures_by_kind(&portal, &client, &base).await?;
 
     page_times(&client, &base, 200).await?; // warm-up
     let quiet = page_times(&client, &base, 400).await?;
@@ -82,6 +84,75 @@ async fn sign_in(client: &reqwest::Client, base: &str, n: usize) -> anyhow::Resu
         .send()
         .await?;
     Ok(res.status().as_u16())
+}
+
+/// A failed sign-in must cost the same whether the email is unknown, disabled or active:
+/// the three kinds interleaved, each from a client address of its round (so the address
+/// throttle never steps in) and each known account used once (so none locks).
+async fn failures_by_kind(
+    portal: &support::Portal,
+    client: &reqwest::Client,
+    base: &str,
+) -> anyhow::Result<()> {
+    const ROUNDS: usize = 100;
+    portal.add_viewers(1000..1000 + 2 * ROUNDS).await?;
+    for n in 1000 + ROUNDS..1000 + 2 * ROUNDS {
+        let email = format!("staff{n}@bench.example");
+        let id = staff::find_by_email(&portal.state.db, &email)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no {email}"))?
+            .id;
+        staff::update_staff(
+            &portal.state.db,
+            id,
+            staff::Change::Disable,
+            portal.state.clock.now(),
+        )
+        .await?;
+    }
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    for round in 0..ROUNDS {
+        let emails = [
+            format!("nobody{round}@bench.example"),
+            format!("staff{}@bench.example", 1000 + ROUNDS + round),
+            format!("staff{}@bench.example", 1000 + round),
+        ];
+        let address = format!("10.1.{}.{}", round / 250, round % 250 + 1);
+        for offset in 0..3 {
+            let kind = (round + offset) % 3;
+            let started = Instant::now();
+            let res = client
+                .post(format!("{base}/login"))
+                .header("origin", base)
+                .header("x-forwarded-for", &address)
+                .form(&[
+                    ("email", emails[kind].as_str()),
+                    ("password", "not the password"),
+                ])
+                .send()
+                .await?;
+            res.bytes().await?;
+            times[kind].push(started.elapsed());
+        }
+    }
+    for kind in &mut times {
+        kind.sort();
+    }
+    let unknown = pct(&times[0], 0.5).as_secs_f64();
+    println!("| failed sign-in, {ROUNDS} each, interleaved | p50 | p90 | p50 over unknown |");
+    println!("|---|---|---|---|");
+    for (name, t) in ["unknown email", "disabled account", "active account"]
+        .iter()
+        .zip(&times)
+    {
+        println!(
+            "| {name} | {:.2?} | {:.2?} | {:.3}× |",
+            pct(t, 0.5),
+            pct(t, 0.9),
+            pct(t, 0.5).as_secs_f64() / unknown
+        );
+    }
+    Ok(())
 }
 
 async fn page_times(

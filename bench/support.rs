@@ -23,6 +23,9 @@ pub async fn start_portal(api_key: &str, upstream: Option<String>) -> anyhow::Re
         "POSTGRID_BASE_URL" => upstream.clone(),
         "PORTAL_AUDIT_KEY" => Some("bench-audit-key-0123456789abcdef0123456789".to_owned()),
         "DATABASE_URL" => Some(db_url.clone()),
+        // Lets a benchmark play many clients through X-Forwarded-For (the sign-in throttle
+        // counts per client address).
+        "PORTAL_TRUSTED_PROXIES" => Some("127.0.0.1".to_owned()),
         _ => None,
     })?;
     let app = Application::build(config).await?;
