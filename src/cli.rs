@@ -378,7 +378,8 @@ async fn demo_staff(
         match staff::find_by_email(&state.db, email.as_str()).await? {
             Some(existing) => {
                 staff::update_staff(&state.db, existing.id, staff::Change::Password(&hash), now)
-                    .await?
+                    .await?;
+                crate::auth::throttle::clear_lockout(&state.db, &email).await?;
             }
             None => {
                 staff::insert_staff(&state.db, &email, name, role, &hash, now).await?;

@@ -164,7 +164,7 @@ async fn sweep_periodically(state: AppState) {
         }
         let repeats = state.origin_rejections.finished(now);
         crate::http::rejections::record_repeats(&state.audit, repeats).await;
-        if let Err(err) = crate::auth::throttle::prune(&state.db, now).await {
+        if let Err(err) = crate::auth::throttle::prune(&state.db, state.lockout, now).await {
             tracing::error!(error = %err, "old sign-in failures could not be pruned");
         }
     }

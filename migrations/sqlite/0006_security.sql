@@ -1,14 +1,29 @@
--- Failed sign-ins (and wrong current passwords) by client address, shared by every portal
--- process: an address with too many within the window waits. `account` is the SHA-256 of the
--- lower-cased email tried, so a success forgives only the failures against that account.
-create table signin_failures (
+-- Sign-in attempts by client address, shared by every portal process. A row is written when an
+-- attempt starts (so a burst of parallel guesses counts in full before any is checked) and
+-- removed when it succeeds; an address with too many within the window waits. `account` is
+-- the SHA-256 of the lower-cased email tried, so a success forgives only that account's.
+create table signin_attempts (
     id integer primary key,
     address text not null,
     account text not null,
     at text not null
 );
-create index signin_failures_by_address on signin_failures (address, at);
-create index signin_failures_by_time on signin_failures (at);
+create index signin_attempts_by_address on signin_attempts (address, at);
+create index signin_attempts_by_account on signin_attempts (account, address);
+create index signin_attempts_by_time on signin_attempts (at);
+
+-- Failed attempts per email, whether or not an account has it, so that a failure does the same
+-- work for every email and a lock says nothing about which emails exist. Replaces the lockout
+-- columns of `staff`.
+create table signin_lockouts (
+    account text primary key,
+    failures integer not null,
+    first_failed_at text not null,
+    locked_until text
+);
+alter table staff drop column failed_attempts;
+alter table staff drop column first_failed_at;
+alter table staff drop column locked_until;
 
 -- "Already acting" is about the person: at most one open impersonation per staff member.
 -- Open duplicates left by earlier versions end first (at their last activity), newest kept.

@@ -9,12 +9,13 @@ use tower_sessions::Session;
 
 use serde_json::json;
 
-use super::login::count_failure;
+use super::login::fail_attempt;
 use super::{current, read_form, show_again, unavailable, FormFeedback};
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::password::check_policy;
 use crate::auth::session::{self, origin_of};
 use crate::auth::staff::{self, Change};
+use crate::auth::throttle;
 use crate::domain::Email;
 use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
@@ -46,7 +47,18 @@ pub async fn change_password(
         return unavailable();
     };
     let now = state.clock.now();
-    if account.is_locked(now) {
+    let Ok(email) = Email::parse(&account.email) else {
+        return unavailable();
+    };
+    // Counted before the password is checked, as at sign-in, so guesses cannot run in parallel.
+    let counted = match throttle::count_attempt(&state.db, &email, state.lockout, now).await {
+        Ok(counted) => counted,
+        Err(err) => {
+            tracing::error!(error = %err, "the attempt could not be counted");
+            return unavailable();
+        }
+    };
+    if counted.locked {
         // Locked by wrong passwords here or at sign-in: nothing is checked until it lifts.
         let feedback = FormFeedback::new(FORM).error(
             "current_password",
@@ -73,16 +85,14 @@ pub async fn change_password(
         )
         .await
         .unwrap_or(false);
-    if !current_ok {
+    if current_ok {
+        if let Err(err) = throttle::clear_lockout(&state.db, &email).await {
+            tracing::error!(error = %err, "the lockout could not be cleared");
+        }
+    } else {
         feedback = feedback.error("current_password", "That is not your current password.");
         // A wrong current password counts like a failed sign-in, toward the lockout too.
-        let counted = match Email::parse(&account.email) {
-            Ok(email) => count_failure(&state, &parts, &email, Some(&account))
-                .await
-                .map(|_| ()),
-            Err(_) => Ok(()),
-        };
-        if let Err(err) = counted {
+        if let Err(err) = fail_attempt(&state, &parts, &email, counted, Some(&account)).await {
             tracing::error!(error = %err, "a wrong password could not be counted");
             return unavailable();
         }

@@ -86,6 +86,15 @@ pub async fn start(State(state): State<AppState>, session: Session, req: Request
                 _ => StatusCode::FORBIDDEN,
             };
             let feedback = FormFeedback::new(START_FORM)
+                // The page then offers to stop the open one, wherever it was started.
+                .value(
+                    "acting_elsewhere",
+                    if denial == Denial::AlreadyActive {
+                        "yes"
+                    } else {
+                        ""
+                    },
+                )
                 .value("reason", form.reason.trim())
                 .value("ticket", form.ticket.trim())
                 .value("minutes", form.minutes.trim())

@@ -44,25 +44,17 @@ struct LoginForm {
     next: Option<String>,
 }
 
-/// Counts a wrong password against `email` from this request's address and toward the
-/// account's lockout; records `auth.locked` when this failure locked it. Returns whether it did.
-pub(super) async fn count_failure(
+/// The attempt counted against `email` failed: counts toward its lockout, and records
+/// `auth.locked` when this failure locked it.
+pub(super) async fn fail_attempt(
     state: &AppState,
     parts: &Parts,
     email: &Email,
+    counted: throttle::Counted,
     account: Option<&Staff>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<(), sqlx::Error> {
     let now = state.clock.now();
-    let locked = throttle::record_failure(
-        &state.db,
-        client_addr(parts),
-        email,
-        account,
-        state.lockout,
-        now,
-    )
-    .await?;
-    if locked {
+    if throttle::fail_attempt(&state.db, email, counted, state.lockout, now).await? {
         let known = account.map(CurrentStaff::from);
         let event = NewEvent::new(
             Action::Locked,
@@ -74,7 +66,7 @@ pub(super) async fn count_failure(
         );
         let _ = state.audit.append(event).await;
     }
-    Ok(locked)
+    Ok(())
 }
 
 pub async fn login(State(state): State<AppState>, session: Session, req: Request) -> Response {
@@ -92,22 +84,6 @@ pub async fn login(State(state): State<AppState>, session: Session, req: Request
             .value("next", form.next.as_deref().unwrap_or_default())
             .error("", message)
     };
-    match throttle::is_throttled(&state.db, ip, now).await {
-        Ok(false) => {}
-        Ok(true) => {
-            return show_again(
-                state,
-                parts,
-                feedback(THROTTLED.to_owned()),
-                StatusCode::TOO_MANY_REQUESTS,
-            )
-            .await;
-        }
-        Err(err) => {
-            tracing::error!(error = %err, "sign-in throttle could not be read");
-            return unavailable();
-        }
-    }
     let Ok(email) = Email::parse(&form.email) else {
         let feedback = FormFeedback::new(FORM)
             .value("email", form.email.trim())
@@ -118,6 +94,28 @@ pub async fn login(State(state): State<AppState>, session: Session, req: Request
             );
         return show_again(state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
+    // Counted before any password is checked, so parallel guesses count in full; the same
+    // statements for every email, known or not.
+    let counted = match throttle::admit(&state.db, ip, &email, now).await {
+        Ok(true) => throttle::count_attempt(&state.db, &email, state.lockout, now).await,
+        Ok(false) => {
+            return show_again(
+                state,
+                parts,
+                feedback(THROTTLED.to_owned()),
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await;
+        }
+        Err(err) => Err(err),
+    };
+    let counted = match counted {
+        Ok(counted) => counted,
+        Err(err) => {
+            tracing::error!(error = %err, "the sign-in attempt could not be counted");
+            return unavailable();
+        }
+    };
     let account = match staff::find_by_email(&state.db, email.as_str()).await {
         Ok(account) => account,
         Err(err) => {
@@ -125,18 +123,18 @@ pub async fn login(State(state): State<AppState>, session: Session, req: Request
             return unavailable();
         }
     };
-    // Verify even for unknown, disabled or locked accounts, so every failure costs the same.
-    let usable = account
-        .as_ref()
-        .filter(|a| !a.disabled && !a.is_locked(now));
-    let verified = state
-        .hasher
-        .verify(
-            SecretString::from(form.password.clone()),
-            account.as_ref().map(|a| a.password_hash.clone()),
-        )
-        .await
-        .unwrap_or(false);
+    // Verify even for unknown or disabled accounts, so every failure costs the same. A locked
+    // email is refused unchecked: locks are kept for every email, so that tells nothing.
+    let usable = account.as_ref().filter(|a| !a.disabled && !counted.locked);
+    let verified = !counted.locked
+        && state
+            .hasher
+            .verify(
+                SecretString::from(form.password.clone()),
+                account.as_ref().map(|a| a.password_hash.clone()),
+            )
+            .await
+            .unwrap_or(false);
 
     match usable {
         Some(account) if verified => {
@@ -144,8 +142,9 @@ pub async fn login(State(state): State<AppState>, session: Session, req: Request
                 tracing::error!(error = %err, "session could not be started");
                 return unavailable();
             }
-            let _ = staff::clear_failures(&state.db, account.id).await;
-            let _ = throttle::forgive(&state.db, ip, &email).await;
+            if let Err(err) = throttle::forgive(&state.db, ip, &email).await {
+                tracing::error!(error = %err, "the sign-in's attempts could not be forgiven");
+            }
             let me = CurrentStaff::from(account);
             let event = NewEvent::new(
                 Action::LoginSucceeded,
@@ -165,7 +164,7 @@ pub async fn login(State(state): State<AppState>, session: Session, req: Request
             let reason = match &account {
                 None => "unknown_email",
                 Some(a) if a.disabled => "disabled",
-                Some(a) if a.is_locked(now) => "locked",
+                Some(_) if counted.locked => "locked",
                 Some(_) => "wrong_password",
             };
             let failed = NewEvent::new(
@@ -175,7 +174,8 @@ pub async fn login(State(state): State<AppState>, session: Session, req: Request
             )
             .detail(json!({"email": email.as_str(), "reason": reason}));
             let _ = state.audit.append(failed).await;
-            if let Err(err) = count_failure(&state, &parts, &email, account.as_ref()).await {
+            if let Err(err) = fail_attempt(&state, &parts, &email, counted, account.as_ref()).await
+            {
                 tracing::error!(error = %err, "a failed sign-in could not be counted");
                 return unavailable();
             }

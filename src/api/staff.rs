@@ -12,6 +12,7 @@ use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::password::check_policy;
 use crate::auth::session::origin_of;
 use crate::auth::staff::{self, Change, ChangeError, StaffError};
+use crate::auth::throttle;
 use crate::auth::{CurrentStaff, Permission, Role};
 use crate::domain::text::LINE_MAX_CHARS;
 use crate::domain::Email;
@@ -277,6 +278,13 @@ pub async fn set_password(
     let Ok(hash) = state.hasher.hash(SecretString::from(password)).await else {
         return unavailable();
     };
+    // A new password lifts the lockout: the person can sign in with it at once.
+    if let Ok(email) = Email::parse(&target.email) {
+        if let Err(err) = throttle::clear_lockout(&state.db, &email).await {
+            tracing::error!(error = %err, "the lockout could not be lifted");
+            return unavailable();
+        }
+    }
     let detail = json!({"staff_id": id, "email": target.email, "password": "changed"});
     apply(
         state,

@@ -221,53 +221,72 @@ async fn write_batch(
 ) -> Result<Vec<StoredEvent>, sqlx::Error> {
     const HEAD: &str = "select seq, hash from audit_events order by seq desc limit 1";
     on_engine!(db, |pool| {
-        let mut conn = pool.acquire().await?;
-        let written = async {
-            let mut tx = conn.begin_extending().await?;
-            let head: Option<(i64, String)> = sqlx::query_as(HEAD).fetch_optional(&mut *tx).await?;
-            let stored = chain_rows(key, events, head);
-            // One statement for the whole batch: far cheaper than a round trip per event.
-            let mut insert = QueryBuilder::new(INSERT);
-            insert.push_values(&stored, |mut values, row| {
-                values
-                    .push_bind(row.seq)
-                    .push_bind(&row.id)
-                    .push_bind(&row.at)
-                    .push_bind(&row.action)
-                    .push_bind(&row.outcome)
-                    .push_bind(row.actor_id)
-                    .push_bind(&row.actor_email)
-                    .push_bind(&row.actor_role)
-                    .push_bind(&row.sub_org_id)
-                    .push_bind(&row.impersonation_id)
-                    .push_bind(&row.reason)
-                    .push_bind(&row.call_id)
-                    .push_bind(&row.operation)
-                    .push_bind(&row.method)
-                    .push_bind(&row.upstream_path)
-                    .push_bind(row.upstream_status)
-                    .push_bind(&row.upstream_request_id)
-                    .push_bind(row.duration_ms)
-                    .push_bind(&row.client_ip)
-                    .push_bind(&row.user_agent)
-                    .push_bind(&row.request_id)
-                    .push_bind(&row.detail)
-                    .push_bind(&row.prev_hash)
-                    .push_bind(&row.hash);
-            });
-            insert.build().execute(&mut *tx).await?;
-            tx.commit().await?;
-            Ok(stored)
+        let mut retried = false;
+        loop {
+            let mut conn = pool.acquire().await?;
+            // `Err((true, _))`: the transaction could not even begin, so nothing was written.
+            let written = async {
+                let mut tx = conn.begin_extending().await.map_err(|e| (true, e))?;
+                let head: Option<(i64, String)> = sqlx::query_as(HEAD)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(|e| (false, e))?;
+                let stored = chain_rows(key, events, head);
+                // One statement for the whole batch: far cheaper than a round trip per event.
+                let mut insert = QueryBuilder::new(INSERT);
+                insert.push_values(&stored, |mut values, row| {
+                    values
+                        .push_bind(row.seq)
+                        .push_bind(&row.id)
+                        .push_bind(&row.at)
+                        .push_bind(&row.action)
+                        .push_bind(&row.outcome)
+                        .push_bind(row.actor_id)
+                        .push_bind(&row.actor_email)
+                        .push_bind(&row.actor_role)
+                        .push_bind(&row.sub_org_id)
+                        .push_bind(&row.impersonation_id)
+                        .push_bind(&row.reason)
+                        .push_bind(&row.call_id)
+                        .push_bind(&row.operation)
+                        .push_bind(&row.method)
+                        .push_bind(&row.upstream_path)
+                        .push_bind(row.upstream_status)
+                        .push_bind(&row.upstream_request_id)
+                        .push_bind(row.duration_ms)
+                        .push_bind(&row.client_ip)
+                        .push_bind(&row.user_agent)
+                        .push_bind(&row.request_id)
+                        .push_bind(&row.detail)
+                        .push_bind(&row.prev_hash)
+                        .push_bind(&row.hash);
+                });
+                insert
+                    .build()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| (false, e))?;
+                tx.commit().await.map_err(|e| (false, e))?;
+                Ok(stored)
+            }
+            .await;
+            match written {
+                Ok(stored) => break Ok(stored),
+                Err((not_begun, err)) => {
+                    // A failed commit can leave the connection inside a transaction that its
+                    // rollback cannot end (SQLite rolls back by itself on a full disk, and sqlx
+                    // still counts one open), and such a connection refuses every later batch:
+                    // it is closed instead of going back to the pool. One that could not begin
+                    // (another writer, the session store say, left it so) is closed too, and
+                    // the batch, having written nothing, tries once more on a fresh one.
+                    conn.close_on_drop();
+                    if !not_begun || retried {
+                        break Err(err);
+                    }
+                    retried = true;
+                }
+            }
         }
-        .await;
-        if written.is_err() {
-            // A failed commit can leave the connection inside a transaction that its rollback
-            // cannot end (SQLite rolls back by itself on a full disk, and sqlx then still
-            // counts one open): such a connection would refuse every later batch. It is
-            // closed instead of going back to the pool, and the next batch opens a fresh one.
-            conn.close_on_drop();
-        }
-        written
     })
 }
 

@@ -5,7 +5,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::role::Role;
 use crate::audit::format_time;
-use crate::db::{execute_on_engine, on_engine, Database, Pool};
+use crate::db::{on_engine, Database, Pool};
 use crate::domain::Email;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,9 +16,6 @@ pub struct Staff {
     pub role: Role,
     pub disabled: bool,
     pub password_hash: String,
-    pub failed_attempts: i64,
-    pub first_failed_at: Option<String>,
-    pub locked_until: Option<String>,
     /// Bumped whenever every existing session of this person must end.
     pub session_version: i64,
     pub created_at: String,
@@ -32,9 +29,6 @@ struct StaffRow {
     role: String,
     disabled: bool,
     password_hash: String,
-    failed_attempts: i64,
-    first_failed_at: Option<String>,
-    locked_until: Option<String>,
     session_version: i64,
     created_at: String,
 }
@@ -51,20 +45,9 @@ impl TryFrom<StaffRow> for Staff {
             role,
             disabled: row.disabled,
             password_hash: row.password_hash,
-            failed_attempts: row.failed_attempts,
-            first_failed_at: row.first_failed_at,
-            locked_until: row.locked_until,
             session_version: row.session_version,
             created_at: row.created_at,
         })
-    }
-}
-
-impl Staff {
-    pub fn is_locked(&self, now: OffsetDateTime) -> bool {
-        self.locked_until
-            .as_deref()
-            .is_some_and(|until| format_time(now).as_str() < until)
     }
 }
 
@@ -76,8 +59,7 @@ pub enum StaffError {
     Database(#[from] sqlx::Error),
 }
 
-const COLUMNS: &str = "id, email, name, role, disabled, password_hash, failed_attempts, \
-    first_failed_at, locked_until, session_version, created_at";
+const COLUMNS: &str = "id, email, name, role, disabled, password_hash, session_version, created_at";
 
 pub async fn insert_staff(
     db: &Database,
@@ -199,10 +181,7 @@ pub async fn update_staff(
     let (set, value) = match change {
         Change::Role(role) => ("role = $3", Some(role.as_str())),
         Change::Disable => ("disabled = true", None),
-        Change::Password(hash) => (
-            "password_hash = $3, failed_attempts = 0, first_failed_at = null, locked_until = null",
-            Some(hash),
-        ),
+        Change::Password(hash) => ("password_hash = $3", Some(hash)),
     };
     let sql = format!(
         "update staff set {set}, session_version = session_version + 1, updated_at = $1 \
@@ -256,11 +235,4 @@ impl Default for LockoutPolicy {
             lock_for: Duration::minutes(15),
         }
     }
-}
-
-pub async fn clear_failures(db: &Database, id: i64) -> Result<(), sqlx::Error> {
-    const SQL: &str =
-        "update staff set failed_attempts = 0, first_failed_at = null, locked_until = null where id = $1";
-    execute_on_engine!(db, |pool| sqlx::query(SQL).bind(id).execute(pool).await)?;
-    Ok(())
 }

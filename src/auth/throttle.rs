@@ -1,142 +1,161 @@
-//! Failed sign-ins, counted in the database so every portal process shares them: per client
-//! address (an address with too many failures within the window waits, whatever accounts it
-//! tried) and per account (the lockout). Wrong current passwords on the password page count
-//! the same way.
+//! Sign-in attempts, counted in the database so every portal process shares them, before any
+//! password is checked (so a burst of parallel guesses counts in full):
+//!
+//! - per client address (an IPv6 client by its /64): an address with too many attempts within
+//!   the window waits, whatever accounts it tried; a success forgives that address's attempts at the same account only;
+//! - per email (the lockout): too many failures lock that email for a while. Kept for every
+//!   email, whether or not an account has it, so a failure does the same work for all and a
+//!   lock says nothing about which emails exist. Wrong current passwords on the password page
+//!   count the same way.
 
 use std::net::IpAddr;
 
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
-use super::staff::{LockoutPolicy, Staff};
+use super::staff::LockoutPolicy;
 use crate::audit::format_time;
-use crate::db::{on_engine, Database};
+use crate::db::{execute_on_engine, on_engine, Database};
 use crate::domain::Email;
+use crate::http::client_addr::throttle_key;
 
-/// Failures from one address allowed within the window before it must wait.
-pub const MAX_FAILURES: i64 = 10;
+/// Attempts from one address allowed within the window before it must wait.
+pub const MAX_ATTEMPTS: i64 = 10;
 pub const WINDOW: Duration = Duration::minutes(15);
 
-/// The key a failure is filed under for its account: no email is kept in this table.
+/// The key attempts and lockouts are filed under: no email is kept in these tables.
 fn account_key(email: &Email) -> String {
     hex::encode(Sha256::digest(email.as_str().as_bytes()))
 }
 
-/// Whether `address` must wait before it may try again.
-pub async fn is_throttled(
-    db: &Database,
-    address: IpAddr,
-    now: OffsetDateTime,
-) -> Result<bool, sqlx::Error> {
-    const SQL: &str = "select count(*) from signin_failures where address = $1 and at > $2";
-    let since = format_time(now - WINDOW);
-    let failures: i64 = on_engine!(db, |pool| sqlx::query_scalar(SQL)
-        .bind(address.to_string())
-        .bind(&since)
-        .fetch_one(pool)
-        .await)?;
-    Ok(failures >= MAX_FAILURES)
-}
-
-/// Records one failure from `address` against `email`, and counts it toward the lockout of
-/// `account` (the account with that email, unless it is missing or disabled). Returns whether
-/// this failure locked the account.
-///
-/// The work is the same whatever `account` is: one insert and one update (which matches no
-/// row without an account), so a failure's timing does not tell whether the email has an
-/// account.
-pub async fn record_failure(
+/// Records the start of an attempt from `address` at `email`; `false` when the address has
+/// made too many within the window (the attempt is then not kept: waiting shortens nothing).
+pub async fn admit(
     db: &Database,
     address: IpAddr,
     email: &Email,
-    account: Option<&Staff>,
+    now: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    const INSERT: &str =
+        "insert into signin_attempts (address, account, at) values ($1, $2, $3) returning id";
+    const COUNT: &str = "select count(*) from signin_attempts where address = $1 and at > $2";
+    const FORGET: &str = "delete from signin_attempts where id = $1";
+    let address = throttle_key(address);
+    let id: i64 = on_engine!(db, |pool| sqlx::query_scalar(INSERT)
+        .bind(&address)
+        .bind(account_key(email))
+        .bind(format_time(now))
+        .fetch_one(pool)
+        .await)?;
+    let attempts: i64 = on_engine!(db, |pool| sqlx::query_scalar(COUNT)
+        .bind(&address)
+        .bind(format_time(now - WINDOW))
+        .fetch_one(pool)
+        .await)?;
+    if attempts <= MAX_ATTEMPTS {
+        return Ok(true);
+    }
+    execute_on_engine!(db, |pool| sqlx::query(FORGET).bind(id).execute(pool).await)?;
+    Ok(false)
+}
+
+/// One more attempt at `email` that may fail, counted before the password is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted {
+    /// Failures (and attempts in flight) within the lockout window, this one included.
+    failures: i64,
+    /// The email is locked: the attempt fails whatever the password.
+    pub locked: bool,
+}
+
+/// Counts an attempt at `email` toward its lockout: one upsert, the same for every email.
+pub async fn count_attempt(
+    db: &Database,
+    email: &Email,
+    policy: LockoutPolicy,
+    now: OffsetDateTime,
+) -> Result<Counted, sqlx::Error> {
+    const UPSERT: &str = "insert into signin_lockouts (account, failures, first_failed_at) \
+        values ($1, 1, $2) on conflict (account) do update set \
+        failures = case when signin_lockouts.first_failed_at > $3 \
+            then signin_lockouts.failures + 1 else 1 end, \
+        first_failed_at = case when signin_lockouts.first_failed_at > $3 \
+            then signin_lockouts.first_failed_at else $2 end \
+        returning failures, locked_until";
+    let (failures, locked_until): (i64, Option<String>) =
+        on_engine!(db, |pool| sqlx::query_as(UPSERT)
+            .bind(account_key(email))
+            .bind(format_time(now))
+            .bind(format_time(now - policy.window))
+            .fetch_one(pool)
+            .await)?;
+    let locked = locked_until.is_some_and(|until| until > format_time(now))
+        || failures > policy.max_failures;
+    Ok(Counted { failures, locked })
+}
+
+/// The counted attempt failed; returns whether this failure locked the email.
+pub async fn fail_attempt(
+    db: &Database,
+    email: &Email,
+    counted: Counted,
     policy: LockoutPolicy,
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
-    const INSERT: &str = "insert into signin_failures (address, account, at) values ($1, $2, $3)";
-    const LOCKOUT: &str = "update staff set failed_attempts = $1, first_failed_at = $2, \
-        locked_until = $3 where id = $4";
-    let counted = account.filter(|a| !a.disabled);
-    let next = match counted {
-        Some(staff) => lockout_after_failure(staff, policy, now),
-        None => Lockout::default(),
-    };
-    // No staff id is 0 or less: the update then changes nothing, at the same cost.
-    let id = counted.map_or(0, |a| a.id);
-    let at = format_time(now);
-    let key = account_key(email);
-    // Two statements of their own rather than one transaction: a failure that is half
-    // counted errs on the safe side, and no connection is left inside a failed transaction.
-    crate::db::execute_on_engine!(db, |pool| sqlx::query(INSERT)
-        .bind(address.to_string())
-        .bind(&key)
-        .bind(&at)
+    const LOCK: &str = "update signin_lockouts set failures = 0, first_failed_at = $1, \
+        locked_until = $2 where account = $3";
+    if counted.locked || counted.failures < policy.max_failures {
+        return Ok(false);
+    }
+    execute_on_engine!(db, |pool| sqlx::query(LOCK)
+        .bind(format_time(now))
+        .bind(format_time(now + policy.lock_for))
+        .bind(account_key(email))
         .execute(pool)
         .await)?;
-    crate::db::execute_on_engine!(db, |pool| sqlx::query(LOCKOUT)
-        .bind(next.attempts)
-        .bind(&next.first_failed_at)
-        .bind(&next.locked_until)
-        .bind(id)
-        .execute(pool)
-        .await)?;
-    Ok(next.locks)
+    Ok(true)
 }
 
-/// A success forgives the failures from `address` against this account only: the address's
-/// budget for every other account stays as it was.
+/// A success forgives what was counted against this email: its lockout, and the attempts
+/// from `address` at it (the address's budget for every other account stays as it was).
 pub async fn forgive(db: &Database, address: IpAddr, email: &Email) -> Result<(), sqlx::Error> {
-    const SQL: &str = "delete from signin_failures where address = $1 and account = $2";
-    crate::db::execute_on_engine!(db, |pool| sqlx::query(SQL)
-        .bind(address.to_string())
+    const ATTEMPTS: &str = "delete from signin_attempts where account = $1 and address = $2";
+    let key = account_key(email);
+    execute_on_engine!(db, |pool| sqlx::query(ATTEMPTS)
+        .bind(&key)
+        .bind(throttle_key(address))
+        .execute(pool)
+        .await)?;
+    clear_lockout(db, email).await
+}
+
+/// Lifts the lockout of `email` (a successful sign-in, a password reset by an admin).
+pub async fn clear_lockout(db: &Database, email: &Email) -> Result<(), sqlx::Error> {
+    const SQL: &str = "delete from signin_lockouts where account = $1";
+    execute_on_engine!(db, |pool| sqlx::query(SQL)
         .bind(account_key(email))
         .execute(pool)
         .await)?;
     Ok(())
 }
 
-/// Forgets failures older than the window, so the table holds only what still counts.
-pub async fn prune(db: &Database, now: OffsetDateTime) -> Result<u64, sqlx::Error> {
-    const SQL: &str = "delete from signin_failures where at <= $1";
-    crate::db::execute_on_engine!(db, |pool| sqlx::query(SQL)
+/// Forgets attempts older than the throttle's window and lockouts that no longer count.
+pub async fn prune(
+    db: &Database,
+    policy: LockoutPolicy,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    const ATTEMPTS: &str = "delete from signin_attempts where at <= $1";
+    const LOCKOUTS: &str = "delete from signin_lockouts where first_failed_at <= $1 \
+        and (locked_until is null or locked_until <= $2)";
+    execute_on_engine!(db, |pool| sqlx::query(ATTEMPTS)
         .bind(format_time(now - WINDOW))
         .execute(pool)
-        .await)
-}
-
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Lockout {
-    attempts: i64,
-    first_failed_at: Option<String>,
-    locked_until: Option<String>,
-    locks: bool,
-}
-
-/// The account's lockout fields after one more failure.
-fn lockout_after_failure(staff: &Staff, policy: LockoutPolicy, now: OffsetDateTime) -> Lockout {
-    let window_start = format_time(now - policy.window);
-    let window_open = staff
-        .first_failed_at
-        .as_deref()
-        .is_some_and(|first| first > window_start.as_str());
-    let (attempts, first) = if window_open {
-        (staff.failed_attempts + 1, staff.first_failed_at.clone())
-    } else {
-        (1, Some(format_time(now)))
-    };
-    if attempts >= policy.max_failures {
-        Lockout {
-            attempts: 0,
-            first_failed_at: None,
-            locked_until: Some(format_time(now + policy.lock_for)),
-            locks: true,
-        }
-    } else {
-        Lockout {
-            attempts,
-            first_failed_at: first,
-            locked_until: staff.locked_until.clone(),
-            locks: false,
-        }
-    }
+        .await)?;
+    execute_on_engine!(db, |pool| sqlx::query(LOCKOUTS)
+        .bind(format_time(now - policy.window))
+        .bind(format_time(now))
+        .execute(pool)
+        .await)?;
+    Ok(())
 }

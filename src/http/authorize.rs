@@ -58,9 +58,15 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
                 if let Err(err) =
                     impersonation::end_bound_to_ended_session(&state, &id, reason, &origin).await
                 {
+                    // The session stays, still bound, so the next request tries again.
                     tracing::error!(error = %err, "the ended session's impersonation could not be ended");
                     return StatusCode::SERVICE_UNAVAILABLE.into_response();
                 }
+            }
+            // The session is over: removed from the store so its cookie signs in nobody.
+            if let Err(err) = session.flush().await {
+                tracing::error!(error = %err, "the ended session could not be removed");
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
             }
             (None, Some(ended))
         }
@@ -118,8 +124,6 @@ async fn current_staff(
         }
         Err(ended) => {
             let bound = impersonation::current_id(session).await;
-            // The session is over: remove it from the store so its cookie signs in nobody.
-            session.flush().await?;
             Ok(Err(Some((ended, bound))))
         }
     }

@@ -32,7 +32,7 @@ impl TrustedProxies {
                     .map(IpNet::from)
                     .map_err(|_| format!("{item:?} is neither an address nor a CIDR range"))?,
             };
-            nets.push(net);
+            nets.push(canonical(net));
         }
         Ok(Self(nets))
     }
@@ -49,14 +49,15 @@ impl TrustedProxies {
         if !self.trusts(client) {
             return client;
         }
+        // Split as bytes: a line that is not UTF-8 as a whole still has its proxy's entry at
+        // the end, and an entry that is not UTF-8 is malformed like any other.
         let hops = headers
             .get_all("x-forwarded-for")
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
+            .flat_map(|v| v.as_bytes().split(|b| *b == b','))
             .collect::<Vec<_>>();
         for hop in hops.iter().rev() {
-            let Some(addr) = parse_hop(hop) else {
+            let Some(addr) = std::str::from_utf8(hop).ok().and_then(parse_hop) else {
                 // A malformed entry: the last proxy that passed it on is all we know.
                 break;
             };
@@ -66,6 +67,19 @@ impl TrustedProxies {
             }
         }
         client
+    }
+}
+
+/// A range of IPv4-mapped IPv6 addresses (`::ffff:10.0.0.0/104`) as the IPv4 range it is, since
+/// addresses are compared in their canonical form.
+fn canonical(net: IpNet) -> IpNet {
+    match net {
+        IpNet::V6(v6) if v6.prefix_len() >= 96 => v6
+            .addr()
+            .to_ipv4_mapped()
+            .and_then(|v4| ipnet::Ipv4Net::new(v4, v6.prefix_len() - 96).ok())
+            .map_or(net, IpNet::V4),
+        other => other,
     }
 }
 
@@ -84,6 +98,23 @@ pub fn client_addr(parts: &axum::http::request::Parts) -> IpAddr {
         .extensions
         .get::<ClientAddr>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0)
+}
+
+/// The address throttles and tallies count under: an IPv4 address, or the first address of
+/// the /64 network of an IPv6 one (one subscriber's share, 2^64 addresses to rotate through).
+pub fn throttle_net(addr: IpAddr) -> IpAddr {
+    match addr {
+        IpAddr::V4(_) => addr,
+        IpAddr::V6(v6) => ipnet::Ipv6Net::new(v6, 64).map_or(addr, |net| IpAddr::V6(net.network())),
+    }
+}
+
+/// [`throttle_net`] as the text the database keys on (`2001:db8::/64` for IPv6).
+pub fn throttle_key(addr: IpAddr) -> String {
+    match throttle_net(addr) {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("{v6}/64"),
+    }
 }
 
 pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
@@ -152,6 +183,40 @@ mod tests {
             proxies.client_of(ip("10.0.0.7"), &forwarded(&["203.0.113.9, bogus"])),
             ip("10.0.0.7")
         );
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_keeps_the_proxys_own_entry() {
+        let proxies = TrustedProxies::parse("10.0.0.0/8").expect("parses");
+        let mut headers = HeaderMap::new();
+        let line = axum::http::HeaderValue::from_bytes(b"\xff\xfe, 203.0.113.9").expect("bytes");
+        headers.append("x-forwarded-for", line);
+        assert_eq!(
+            proxies.client_of(ip("10.0.0.7"), &headers),
+            ip("203.0.113.9")
+        );
+    }
+
+    #[test]
+    fn mapped_ranges_trust_the_ipv4_addresses_they_name() {
+        let proxies = TrustedProxies::parse("::ffff:10.0.0.0/104").expect("parses");
+        assert_eq!(
+            proxies.client_of(ip("10.1.2.3"), &forwarded(&["203.0.113.9"])),
+            ip("203.0.113.9")
+        );
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_network() {
+        assert_eq!(
+            throttle_key(ip("2001:db8:1:2:aaaa::1")),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            throttle_key(ip("2001:db8:1:2:ffff::9")),
+            throttle_key(ip("2001:db8:1:2::1"))
+        );
+        assert_eq!(throttle_key(ip("203.0.113.9")), "203.0.113.9");
     }
 
     #[test]

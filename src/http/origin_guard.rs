@@ -37,7 +37,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         return next.run(req).await;
     }
     let (parts, _) = req.into_parts();
-    let address = super::client_addr::client_addr(&parts);
+    let address = super::client_addr::throttle_net(super::client_addr::client_addr(&parts));
     let (first, finished) = state.origin_rejections.note(address, state.clock.now());
     record_repeats(&state.audit, finished).await;
     if first {

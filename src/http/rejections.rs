@@ -1,7 +1,7 @@
 //! Refused cross-origin requests, recorded without letting anyone grow the audit log at will:
-//! the first refusal from an address in a minute is an event of its own, the rest of that
-//! minute are counted and recorded as one event carrying the count once the minute is over.
-//! Past a few dozen addresses in one minute, further addresses share one tally.
+//! the first refusal from an address (an IPv6 /64) in a minute is an event of its own, the
+//! rest of that minute are counted and recorded as one event carrying the count once the
+//! minute is over. Past a few dozen addresses in one minute, further addresses share a tally.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -123,7 +123,11 @@ pub async fn record_repeats(audit: &AuditLog, repeats: Vec<Repeats>) {
         let event = NewEvent::new(Action::OriginRejected, Outcome::Denied, origin).detail(json!({
             "repeats": r.count,
             "minute_starting": started,
-            "from": if r.source.is_some() { "this address" } else { "addresses beyond the per-minute limit" },
+            "from": match r.source {
+                Some(IpAddr::V4(_)) => "this address",
+                Some(IpAddr::V6(_)) => "this /64 network",
+                None => "addresses beyond the per-minute limit",
+            },
         }));
         if let Err(err) = audit.append_in_background(event).await {
             tracing::error!(error = %err, "repeated origin rejections could not be recorded");

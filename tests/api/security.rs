@@ -38,7 +38,9 @@ fn text_area(html: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("a text area named {name} in {html}"));
     let start = open + html[open..].find('>').expect("end of the tag") + 1;
     let end = start + html[start..].find("</textarea>").expect("closing tag");
-    unescape(&html[start..end])
+    // HTML drops one newline right after the start tag.
+    let raw = &html[start..end];
+    unescape(raw.strip_prefix('\n').unwrap_or(raw))
 }
 
 /// How many of each element that would change what the page does it has.
@@ -100,7 +102,10 @@ async fn every_text_area_holds_hostile_text_exactly_and_the_page_keeps_its_forms
     // beside the same editor for a harmless template.
     write_mode(&mut admin).await;
     let mut editors = Vec::new();
-    for html in ["<p>Hello {{to.firstName}}</p>", HOSTILE] {
+    // The harmless one starts with a newline, which HTML would drop if the portal did not
+    // write one of its own first.
+    let harmless = "\n<p>Hello {{to.firstName}}</p>";
+    for html in [harmless, HOSTILE] {
         let res = admin
             .post(
                 "/impersonation/templates/new",
@@ -110,7 +115,9 @@ async fn every_text_area_holds_hostile_text_exactly_and_the_page_keeps_its_forms
         assert_eq!(res.status(), 303);
         editors.push(location(&res).replace("?saved=1", ""));
     }
-    let benign = active_markup(&text(admin.get(&editors[0]).await).await);
+    let first = text(admin.get(&editors[0]).await).await;
+    assert_eq!(text_area(&first, "html"), harmless);
+    let benign = active_markup(&first);
     let editor = editors[1].clone();
     let html = text(admin.get(&editor).await).await;
     assert_eq!(
@@ -241,6 +248,42 @@ async fn behind_a_trusted_proxy_one_persons_failures_slow_only_that_person() {
         sign_in_from(&second, "198.51.100.8", &email, &password).await,
         303
     );
+}
+
+#[tokio::test]
+async fn parallel_guesses_count_in_full_before_any_password_is_checked() {
+    let app = TestApp::spawn_with(&[BALANCER]).await;
+    let (email, password) = app.add_staff(Role::Viewer).await;
+    // Thirty guesses at once at one account, each from an address of its own: the lockout
+    // lets at most five be checked.
+    let guesses = (0..30).map(|n| {
+        let email = email.clone();
+        let app = &app;
+        async move { sign_in_from(app, &format!("203.0.113.{}", n + 1), &email, "guess").await }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
+    let checked = app
+        .events_of("auth.login.failed")
+        .await
+        .iter()
+        .filter(|e| e["detail"]["reason"] == "wrong_password")
+        .count();
+    assert!(checked <= 5, "{checked} guesses were checked");
+    assert_eq!(
+        sign_in_from(&app, "198.51.100.9", &email, &password).await,
+        401,
+        "locked"
+    );
+    // Thirty at once from one address: at most ten are let through to be checked.
+    let guesses = (0..30).map(|n| {
+        let app = &app;
+        async move { sign_in_from(app, "203.0.113.200", &format!("g{n}@x.example"), "guess").await }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let through = statuses.iter().filter(|s| **s == 401).count();
+    assert!(through <= 10, "{through} of {statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 30 - through);
 }
 
 #[tokio::test]
@@ -378,7 +421,11 @@ async fn an_impersonation_whose_session_vanished_is_closed_by_the_sweep_and_by_t
     // Before it idles out, the person can end it from a new session and start again.
     let mut second = app.browser();
     second.sign_in(&email, &password).await;
-    assert_eq!(second.start_impersonation(OTHER_ORG).await.status(), 409);
+    let refused = second.start_impersonation(OTHER_ORG).await;
+    assert_eq!(refused.status(), 409);
+    assert!(text(refused)
+        .await
+        .contains("Stop acting for the other sub-organization"));
     let res = second.post("/impersonation/stop", &[]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(app.open_impersonations().await, 0);
@@ -408,7 +455,8 @@ async fn an_impersonation_whose_session_vanished_is_closed_by_the_sweep_and_by_t
     )
     .await
     .expect("swept");
-    assert_eq!(swept, 1);
+    // The periodic sweep of this portal may have been first; either way it is closed.
+    assert!(swept <= 1);
     assert_eq!(app.open_impersonations().await, 0);
     assert_eq!(end_reasons(&app).await, ["stopped", "idle", "idle"]);
 }

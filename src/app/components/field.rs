@@ -58,7 +58,8 @@ pub fn FormProblem(feedback: FormFeedback) -> impl IntoView {
 }
 
 /// A text area holding `value` exactly, whatever it contains: the renderer writes a text
-/// area's children unescaped, so the text goes in escaped (see `app::escape`).
+/// area's children unescaped, so the text goes in escaped (see `app::escape`), after a newline
+/// because HTML drops one newline right after `<textarea>` (a value starting with one keeps it).
 #[component]
 pub fn TextArea(
     id: &'static str,
@@ -73,6 +74,6 @@ pub fn TextArea(
     view! {
         <textarea id=id name=name rows=rows required minlength=minlength maxlength=maxlength
             aria-describedby=describedby aria-invalid=invalid.then_some("true")
-            inner_html=escape_text(&value)></textarea>
+            inner_html=format!("\n{}", escape_text(&value))></textarea>
     }
 }

@@ -117,6 +117,11 @@ fn StartActing(sub_org_id: String) -> impl IntoView {
             <p>"See and fix its contacts, templates and letters with the portal's own key. Read-only until you switch to write mode. Everything you do is recorded with your reason."</p>
             {(!enabled).then(|| view! { <p class="notice warn">"Acting for sub-organizations is switched off for this portal."</p> })}
             {acting_now.then(|| view! { <p class="notice warn">"You are already acting for a sub-organization; stop that first."</p> })}
+            {(!acting_now && feedback.typed("acting_elsewhere") == "yes").then(|| view! {
+                <form method="post" action="/impersonation/stop" class="inline">
+                    <button type="submit" class="secondary">"Stop acting for the other sub-organization"</button>
+                </form>
+            })}
             <FormProblem feedback=feedback.clone()/>
             <form method="post" action="/impersonation/start" class="stacked">
                 <input type="hidden" name="sub_org_id" value=sub_org_id/>
