@@ -392,9 +392,7 @@ async fn save_template(
         None => client.create_template(&fields).await,
     };
     match saved {
-        Ok(template) => {
-            see_resource("/impersonation/templates", &template.id, "?saved=1").into_response()
-        }
+        Ok(template) => see_resource("/impersonation/templates", &template.id, "?saved=1"),
         Err(error) => {
             let (feedback, status) = upstream_feedback(feedback, &error);
             show_again(state, parts, feedback, status).await

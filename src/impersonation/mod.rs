@@ -386,14 +386,26 @@ async fn close_unrecorded(
     imp: &Impersonation,
     now: OffsetDateTime,
 ) -> Result<u64, sqlx::Error> {
+    mark_ended(db, imp, EndReason::Revoked, now).await
+}
+
+/// Marks `imp` ended, once: how many rows changed (0 when it had already ended).
+async fn mark_ended(
+    db: &Database,
+    imp: &Impersonation,
+    reason: EndReason,
+    now: OffsetDateTime,
+) -> Result<u64, sqlx::Error> {
     execute_on_engine!(db, |pool| {
         sqlx::query(
-        "update impersonations set ended_at = $1, end_reason = 'revoked' where id = $2 and ended_at is null"
-    )
-    .bind(format_time(now))
-    .bind(&imp.id)
-    .execute(pool)
-    .await
+            "update impersonations set ended_at = $1, end_reason = $2 \
+             where id = $3 and ended_at is null",
+        )
+        .bind(format_time(now))
+        .bind(reason.as_str())
+        .bind(&imp.id)
+        .execute(pool)
+        .await
     })
 }
 
@@ -486,17 +498,7 @@ async fn end_one(
     reason: EndReason,
     origin: &Origin,
 ) -> Result<(), AuditError> {
-    let ended = execute_on_engine!(db, |pool| {
-        sqlx::query(
-        "update impersonations set ended_at = $1, end_reason = $2 where id = $3 and ended_at is null",
-    )
-    .bind(format_time(now))
-    .bind(reason.as_str())
-    .bind(&imp.id)
-    .execute(pool)
-    .await
-    })?;
-    if ended == 1 {
+    if mark_ended(db, imp, reason, now).await? == 1 {
         let event = event(Action::ImpersonationEnded, Outcome::Ok, origin, imp)
             .detail(json!({"end_reason": reason.as_str()}));
         audit.append(event).await?;
