@@ -163,7 +163,7 @@ async fn sweep_periodically(state: AppState) {
             tracing::error!(error = %err, "open impersonations could not be swept");
         }
         let repeats = state.origin_rejections.finished(now);
-        crate::http::rejections::record_repeats(&state.audit, repeats).await;
+        crate::audit::refusals::record_repeats(&state.audit, repeats).await;
         if let Err(err) = crate::auth::throttle::prune(&state.db, state.lockout, now).await {
             tracing::error!(error = %err, "old sign-in failures could not be pruned");
         }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use crate::audit::refusals::RejectionTally;
 use crate::audit::AuditLog;
 use crate::auth::password::Hasher;
 use crate::auth::session::SessionPolicy;
@@ -12,7 +13,6 @@ use crate::auth::staff::LockoutPolicy;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Database;
-use crate::http::rejections::RejectionTally;
 use crate::postgrid::Transport;
 
 #[derive(Clone)]

@@ -6,6 +6,7 @@
 mod components;
 pub mod escape;
 mod pages;
+pub mod render;
 pub mod request;
 pub mod upstream;
 
@@ -14,8 +15,8 @@ use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::http::authorize::AccessDenied;
 use crate::http::STYLESHEET_PATH;
+use crate::web::request::AccessDenied;
 use components::banner::ImpersonationBanner;
 use components::header::Header;
 use pages::acting::{

@@ -3,8 +3,8 @@
 use axum::http::request::Parts;
 use leptos::prelude::*;
 
-use crate::api::FormFeedback;
 use crate::auth::CurrentStaff;
+use crate::forms::FormFeedback;
 
 pub fn current_staff() -> Option<CurrentStaff> {
     use_context::<Parts>().and_then(|parts| parts.extensions.get::<CurrentStaff>().cloned())
@@ -24,7 +24,7 @@ pub fn query_param(name: &str) -> Option<String> {
 }
 
 /// The feedback for `form` if this render shows that form again after a POST.
-pub fn feedback_for(form: &'static str) -> FormFeedback {
+pub fn feedback_for(form: crate::web::FormId) -> FormFeedback {
     use_context::<FormFeedback>()
         .filter(|feedback| feedback.form == form)
         .unwrap_or_else(|| FormFeedback::new(form))

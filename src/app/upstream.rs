@@ -5,9 +5,9 @@ use axum::http::request::Parts;
 use leptos::prelude::*;
 
 use super::request::current_staff;
-use crate::auth::session::origin_of;
 use crate::postgrid::{Page, ParentClient, PostgridError};
 use crate::state::AppState;
+use crate::web::request::origin_of;
 
 /// The parent client, every call recorded in the audit log as made by the signed-in person.
 pub fn parent_client() -> Option<ParentClient> {

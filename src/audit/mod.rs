@@ -8,6 +8,7 @@ mod log;
 mod postgrid_calls;
 mod query;
 pub mod redact;
+pub mod refusals;
 mod verifications;
 mod verify;
 

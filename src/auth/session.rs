@@ -7,7 +7,7 @@ use tower_sessions::Session;
 
 use super::role::{Permission, Role};
 use super::staff::{self, Staff};
-use crate::audit::{Actor, Origin};
+use crate::audit::Actor;
 use crate::db::Database;
 
 pub const SESSION_KEY: &str = "staff";
@@ -122,27 +122,4 @@ pub async fn sign_in(
             },
         )
         .await
-}
-
-/// The request's origin for audit events.
-pub fn origin_of(parts: &axum::http::request::Parts, staff: Option<&CurrentStaff>) -> Origin {
-    let header = |name: &str| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.chars().take(256).collect::<String>())
-    };
-    Origin {
-        actor: staff.map(CurrentStaff::actor),
-        client_ip: parts
-            .extensions
-            .get::<crate::http::client_addr::ClientAddr>()
-            .map(|addr| addr.0.to_string()),
-        user_agent: header("user-agent"),
-        request_id: parts
-            .extensions
-            .get::<crate::http::request_id::RequestId>()
-            .map(|id| id.0.clone()),
-    }
 }

@@ -17,7 +17,7 @@ use super::staff::LockoutPolicy;
 use crate::audit::format_time;
 use crate::db::{execute_on_engine, on_engine, Database};
 use crate::domain::Email;
-use crate::http::client_addr::throttle_key;
+use crate::net::throttle_key;
 
 /// Attempts from one address allowed within the window before it must wait.
 pub const MAX_ATTEMPTS: i64 = 10;

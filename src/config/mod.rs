@@ -127,7 +127,7 @@ pub struct Config {
     pub lockout_attempts: u32,
     pub lockout_minutes: u32,
     /// Proxies whose `X-Forwarded-For` names the client (`PORTAL_TRUSTED_PROXIES`).
-    pub trusted_proxies: crate::http::client_addr::TrustedProxies,
+    pub trusted_proxies: crate::net::TrustedProxies,
 }
 
 impl Config {
@@ -223,7 +223,7 @@ impl Config {
         let session_max_hours = number("PORTAL_SESSION_MAX_HOURS", 12, 24 * 7)?;
         let lockout_attempts = number("PORTAL_LOCKOUT_ATTEMPTS", 5, 100)?;
         let lockout_minutes = number("PORTAL_LOCKOUT_MINUTES", 15, 24 * 60)?;
-        let trusted_proxies = crate::http::client_addr::TrustedProxies::parse(
+        let trusted_proxies = crate::net::TrustedProxies::parse(
             get("PORTAL_TRUSTED_PROXIES").as_deref().unwrap_or_default(),
         )
         .map_err(|reason| ConfigError::invalid("PORTAL_TRUSTED_PROXIES", reason))?;

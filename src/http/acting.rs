@@ -7,18 +7,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
-use crate::auth::session::origin_of;
 use crate::auth::CurrentStaff;
-use crate::impersonation::{self, Checked, EndReason, Impersonation};
+use crate::impersonation::{self, Checked};
 use crate::state::AppState;
-
-/// The impersonation in force for this request, checked.
-#[derive(Debug, Clone)]
-pub struct Acting(pub Impersonation);
-
-/// The impersonation that ended on this request, and why.
-#[derive(Debug, Clone, Copy)]
-pub struct ActingEnded(pub EndReason);
+use crate::web::request::origin_of;
+use crate::web::request::{Acting, ActingEnded};
 
 pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let (Some(session), Some(me)) = (

@@ -9,21 +9,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use tower_sessions::Session;
 
-use super::render;
+use crate::app::render;
 use crate::audit::{NewEvent, Outcome};
 use crate::auth::access::{self, Access};
-use crate::auth::session::{self, origin_of, CurrentStaff, Ended, SessionAuth, SESSION_KEY};
+use crate::auth::session::{self, CurrentStaff, Ended, SessionAuth, SESSION_KEY};
 use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
-
-/// Put in the request when the person may not see what they asked for; the app renders the
-/// "not allowed" page instead of the route.
-#[derive(Debug, Clone, Copy)]
-pub struct AccessDenied;
-
-/// Why the person was sent to the sign-in page, for its message.
-#[derive(Debug, Clone, Copy)]
-pub struct SessionEnded(pub Ended);
+use crate::web::request::{origin_of, AccessDenied, SessionEnded};
 
 /// Refresh the idle timer at most this often, so every page view does not write the session.
 const TOUCH_EVERY_SECONDS: i64 = 60;

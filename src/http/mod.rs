@@ -6,8 +6,6 @@ pub mod authorize;
 pub mod client_addr;
 mod health;
 pub mod origin_guard;
-pub mod rejections;
-pub mod render;
 pub mod request_id;
 pub mod security_headers;
 mod session_store;
@@ -21,9 +19,9 @@ use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
 
 use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::api;
-use crate::app::App;
+use crate::app::{render, App};
 use crate::domain::text::BODY_MAX_BYTES;
+use crate::forms;
 use crate::state::AppState;
 
 pub use assets::STYLESHEET_PATH;
@@ -56,41 +54,47 @@ pub async fn sessions(state: &AppState) -> Result<SessionManagerLayer<PortalStor
 pub fn router(state: AppState, sessions: SessionManagerLayer<PortalStore>) -> Router {
     let pages = leptos_axum::generate_route_list(App);
     let forms = Router::new()
-        .route("/login", post(api::login::login))
-        .route("/logout", post(api::login::logout))
-        .route("/account/password", post(api::account::change_password))
-        .route("/staff", post(api::staff::add))
-        .route("/staff/{id}/role", post(api::staff::change_role))
-        .route("/staff/{id}/disable", post(api::staff::disable))
-        .route("/staff/{id}/password", post(api::staff::set_password))
-        .route("/sub-orgs/new", post(api::sub_orgs::create))
-        .route("/audit/verify", post(api::audit::verify_now))
-        .route("/impersonation/start", post(api::impersonation::start))
-        .route("/impersonation/stop", post(api::impersonation::stop))
-        .route("/impersonation/mode", post(api::impersonation::change_mode))
-        .route("/impersonation/handoff", post(api::impersonation::handoff))
+        .route("/login", post(forms::login::login))
+        .route("/logout", post(forms::login::logout))
+        .route("/account/password", post(forms::account::change_password))
+        .route("/staff", post(forms::staff::add))
+        .route("/staff/{id}/role", post(forms::staff::change_role))
+        .route("/staff/{id}/disable", post(forms::staff::disable))
+        .route("/staff/{id}/password", post(forms::staff::set_password))
+        .route("/sub-orgs/new", post(forms::sub_orgs::create))
+        .route("/audit/verify", post(forms::audit::verify_now))
+        .route("/impersonation/start", post(forms::impersonation::start))
+        .route("/impersonation/stop", post(forms::impersonation::stop))
+        .route(
+            "/impersonation/mode",
+            post(forms::impersonation::change_mode),
+        )
+        .route(
+            "/impersonation/handoff",
+            post(forms::impersonation::handoff),
+        )
         .route(
             "/impersonation/contacts/new",
-            post(api::impersonation::create_contact),
+            post(forms::impersonation::create_contact),
         )
         .route(
             "/impersonation/templates/new",
-            post(api::impersonation::create_template),
+            post(forms::impersonation::create_template),
         )
         .route(
             "/impersonation/templates/{id}",
-            post(api::impersonation::update_template),
+            post(forms::impersonation::update_template),
         )
         .route(
             "/impersonation/letters/new",
-            post(api::impersonation::create_letter),
+            post(forms::impersonation::create_letter),
         );
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/assets/{name}", get(assets::serve))
-        .route("/audit/export.csv", get(api::audit::export_csv))
-        .route("/audit/export.jsonl", get(api::audit::export_jsonl))
+        .route("/audit/export.csv", get(forms::audit::export_csv))
+        .route("/audit/export.jsonl", get(forms::audit::export_jsonl))
         .leptos_routes_with_handler(pages, get(render::render_page))
         .merge(forms)
         .fallback(render::render_not_found)

@@ -8,10 +8,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::rejections::record_repeats;
+use crate::audit::refusals::record_repeats;
 use crate::audit::{Action, NewEvent, Outcome};
-use crate::auth::session::origin_of;
 use crate::state::AppState;
+use crate::web::request::origin_of;
 
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
@@ -37,7 +37,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         return next.run(req).await;
     }
     let (parts, _) = req.into_parts();
-    let address = super::client_addr::throttle_net(super::client_addr::client_addr(&parts));
+    let address = crate::net::throttle_net(crate::web::request::client_addr(&parts));
     let (first, finished) = state.origin_rejections.note(address, state.clock.now());
     record_repeats(&state.audit, finished).await;
     if first {

@@ -7,13 +7,10 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
 
-use super::client_addr::ClientAddr;
+use crate::net::ClientAddr;
+use crate::web::request::RequestId;
 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// The id of the request being served, for audit events and error pages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestId(pub String);
 
 /// An incoming id is kept only if it cannot forge log lines or bloat them.
 fn is_acceptable(id: &str) -> bool {

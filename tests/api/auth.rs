@@ -305,7 +305,7 @@ async fn a_failed_sign_in_keeps_the_email_and_does_not_say_whether_it_exists() {
         .text()
         .await
         .expect("body");
-    let message = suborg_portal::api::login::FAILED;
+    let message = suborg_portal::forms::login::FAILED;
     assert!(known.contains(message) && unknown.contains(message));
     assert!(
         known.contains(&format!("value=\"{email}\"")),

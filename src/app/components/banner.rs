@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 
 use crate::app::request::extension;
-use crate::http::acting::{Acting, ActingEnded};
 use crate::impersonation::Mode;
 use crate::state::AppState;
+use crate::web::request::{Acting, ActingEnded};
 
 #[component]
 pub fn ImpersonationBanner() -> impl IntoView {

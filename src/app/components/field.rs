@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::api::FormFeedback;
 use crate::app::escape::escape_text;
+use crate::forms::FormFeedback;
 
 #[component]
 pub fn Field(

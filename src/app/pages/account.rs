@@ -1,10 +1,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::account::FORM;
 use crate::app::components::field::{Field, FormProblem};
 use crate::app::request::{feedback_for, query_param};
 use crate::auth::password::MIN_LENGTH;
+use crate::forms::account::FORM;
 
 #[component]
 pub fn AccountPasswordPage() -> impl IntoView {

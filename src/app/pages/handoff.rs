@@ -5,9 +5,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::impersonation::HANDOFF_FORM;
 use crate::app::components::field::FormProblem;
 use crate::app::request::feedback_for;
+use crate::forms::impersonation::HANDOFF_FORM;
 
 #[component]
 pub fn HandoffPage() -> impl IntoView {

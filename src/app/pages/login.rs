@@ -1,9 +1,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::login::FORM;
 use crate::app::components::field::{Field, FormProblem};
 use crate::app::request::{feedback_for, query_param};
+use crate::forms::login::FORM;
 
 /// Why the person is here again, in words; only known values, never reflected text.
 fn ended_message(ended: Option<String>) -> Option<&'static str> {

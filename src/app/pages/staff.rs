@@ -1,11 +1,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::staff::{ADD_FORM, ROW_FORM};
 use crate::app::components::field::{Field, FormProblem};
 use crate::app::request::{current_staff, feedback_for, query_param};
 use crate::auth::staff::{list_staff, Staff};
 use crate::auth::{Permission, Role};
+use crate::forms::staff::{ADD_FORM, ROW_FORM};
 use crate::state::AppState;
 
 #[component]

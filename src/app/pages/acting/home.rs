@@ -2,10 +2,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{acting, ActingNav, NotActing};
-use crate::api::impersonation::MODE_FORM;
 use crate::app::components::field::{FormProblem, TextArea};
 use crate::app::request::{feedback_for, query_param};
 use crate::domain::text::{REASON_MAX_CHARS, REASON_MIN_CHARS};
+use crate::forms::impersonation::MODE_FORM;
 use crate::impersonation::Mode;
 
 #[component]

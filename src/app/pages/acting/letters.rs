@@ -4,11 +4,11 @@ use leptos_router::hooks::use_params_map;
 
 use super::super::sub_orgs::{Pager, SearchForm};
 use super::{acting, contact_name, is_write_mode, ActingNav, NotActing};
-use crate::api::impersonation::LETTER_FORM;
 use crate::app::components::field::{Field, FormProblem};
 use crate::app::request::{feedback_for, query_param};
 use crate::app::upstream::{date, page_from_query, UpstreamProblem};
 use crate::config::PostgridMode;
+use crate::forms::impersonation::LETTER_FORM;
 use crate::postgrid::{Page, MAX_PAGE_SIZE};
 use crate::state::AppState;
 

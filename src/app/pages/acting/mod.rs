@@ -10,11 +10,11 @@ use axum::http::request::Parts;
 use leptos::prelude::*;
 
 use crate::app::request::{current_staff, extension};
-use crate::auth::session::origin_of;
-use crate::http::acting::Acting;
 use crate::impersonation::{self, Impersonation, Mode};
 use crate::postgrid::OrgClient;
 use crate::state::AppState;
+use crate::web::request::origin_of;
+use crate::web::request::Acting;
 
 /// The impersonation in force, and its client.
 pub fn acting() -> Option<(Impersonation, OrgClient)> {

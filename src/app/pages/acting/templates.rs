@@ -4,12 +4,12 @@ use leptos_router::hooks::use_params_map;
 
 use super::super::sub_orgs::{Pager, SearchForm};
 use super::{acting, is_write_mode, ActingNav, NotActing};
-use crate::api::impersonation::TEMPLATE_FORM;
-use crate::api::FormFeedback;
 use crate::app::components::field::{Field, FormProblem, TextArea};
 use crate::app::request::{feedback_for, query_param};
 use crate::app::upstream::{date, page_from_query, UpstreamProblem};
 use crate::domain::text::TEMPLATE_HTML_MAX_CHARS;
+use crate::forms::impersonation::TEMPLATE_FORM;
+use crate::forms::FormFeedback;
 
 #[component]
 pub fn TemplatesPage() -> impl IntoView {

@@ -7,12 +7,12 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use time::{OffsetDateTime, UtcOffset};
 
-use crate::api::audit::FilterQuery;
 use crate::app::request::{current_staff, query_param};
 use crate::audit::{Action, Cursor, NewEvent, Outcome, StoredEvent, Verification};
-use crate::auth::session::origin_of;
 use crate::auth::{Permission, Role};
+use crate::forms::audit::FilterQuery;
 use crate::state::AppState;
+use crate::web::request::origin_of;
 
 pub const PAGE_SIZE: u32 = 50;
 

@@ -2,17 +2,17 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::impersonation::START_FORM;
 use crate::app::components::field::{Field, FormProblem, TextArea};
 use crate::app::request::{current_staff, extension, feedback_for, query_param};
 use crate::app::upstream::{money, parent_client, usage, UpstreamProblem};
 use crate::auth::Permission;
 use crate::domain::text::{REASON_MAX_CHARS, REASON_MIN_CHARS, TICKET_MAX_CHARS};
 use crate::domain::{CountryCode, SubOrgId};
-use crate::http::acting::Acting;
+use crate::forms::impersonation::START_FORM;
 use crate::postgrid::models::SubOrganization;
 use crate::postgrid::PostgridError;
 use crate::state::AppState;
+use crate::web::request::Acting;
 
 /// The sub-organization id from the path, validated before it goes anywhere near PostGrid.
 pub fn sub_org_from_path() -> Result<SubOrgId, PostgridError> {

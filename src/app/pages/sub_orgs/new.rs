@@ -1,12 +1,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::one_time;
-use crate::api::sub_orgs::FORM;
 use crate::app::components::field::{Field, FormProblem};
 use crate::app::request::{current_staff, feedback_for};
 use crate::config::PostgridMode;
 use crate::domain::COUNTRIES;
+use crate::form_token;
+use crate::forms::sub_orgs::FORM;
 use crate::state::AppState;
 
 #[component]
@@ -22,7 +22,11 @@ pub fn NewSubOrgPage() -> impl IntoView {
         .or_else(|| {
             let state = state.as_ref()?;
             let me = current_staff()?;
-            Some(one_time::issue(state.form_key(), me.id, state.clock.now()))
+            Some(form_token::issue(
+                state.form_key(),
+                me.id,
+                state.clock.now(),
+            ))
         });
     let chosen = feedback.typed("country_code");
     let country_problem = feedback.problem("country_code");

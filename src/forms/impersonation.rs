@@ -11,25 +11,25 @@ use tower_sessions::Session;
 
 use super::{current, read_form, see_resource, show_again, unavailable, FormFeedback};
 use crate::audit::{Action, NewEvent, Origin, Outcome};
-use crate::auth::session::origin_of;
 use crate::auth::{CurrentStaff, Permission};
 use crate::config::PostgridMode;
 use crate::domain::text::{LINE_MAX_CHARS, TEMPLATE_HTML_MAX_CHARS};
 use crate::domain::Reason;
 use crate::domain::{CountryCode, Email, SubOrgId};
-use crate::http::acting::Acting;
 use crate::impersonation::{self, Denial, Impersonation, Mode, StartRequest};
 use crate::postgrid::models::User;
 use crate::postgrid::models::{NewContact, NewLetter, TemplateFields};
 use crate::postgrid::{Page, PostgridError, MAX_PAGE_SIZE};
 use crate::state::AppState;
+use crate::web::request::origin_of;
+use crate::web::request::Acting;
 
-pub const START_FORM: &str = "impersonation-start";
-pub const MODE_FORM: &str = "impersonation-mode";
-pub const CONTACT_FORM: &str = "acting-contact";
-pub const TEMPLATE_FORM: &str = "acting-template";
-pub const LETTER_FORM: &str = "acting-letter";
-pub const HANDOFF_FORM: &str = "dashboard-handoff";
+pub const START_FORM: crate::web::FormId = crate::web::FormId::ImpersonationStart;
+pub const MODE_FORM: crate::web::FormId = crate::web::FormId::ImpersonationMode;
+pub const CONTACT_FORM: crate::web::FormId = crate::web::FormId::Contact;
+pub const TEMPLATE_FORM: crate::web::FormId = crate::web::FormId::Template;
+pub const LETTER_FORM: crate::web::FormId = crate::web::FormId::Letter;
+pub const HANDOFF_FORM: crate::web::FormId = crate::web::FormId::Handoff;
 
 /// Renders `path` instead of the path posted to (the form lives on another page).
 fn at(mut parts: Parts, path: &str) -> Parts {

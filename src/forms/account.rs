@@ -13,14 +13,15 @@ use super::login::fail_attempt;
 use super::{current, read_form, show_again, unavailable, FormFeedback};
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::password::check_policy;
-use crate::auth::session::{self, origin_of};
+use crate::auth::session;
 use crate::auth::staff::{self, Change};
 use crate::auth::throttle;
 use crate::domain::Email;
 use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
+use crate::web::request::origin_of;
 
-pub const FORM: &str = "own-password";
+pub const FORM: crate::web::FormId = crate::web::FormId::OwnPassword;
 
 #[derive(Deserialize, Default)]
 struct ChangePasswordForm {

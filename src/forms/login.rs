@@ -11,15 +11,16 @@ use tower_sessions::Session;
 
 use super::{read_form, safe_next, show_again, unavailable, FormFeedback};
 use crate::audit::{Action, NewEvent, Outcome};
-use crate::auth::session::{self, origin_of, CurrentStaff};
+use crate::auth::session::{self, CurrentStaff};
 use crate::auth::staff::{self, LockoutPolicy, Staff};
 use crate::auth::throttle;
 use crate::domain::Email;
-use crate::http::client_addr::client_addr;
 use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
+use crate::web::request::client_addr;
+use crate::web::request::origin_of;
 
-pub const FORM: &str = "login";
+pub const FORM: crate::web::FormId = crate::web::FormId::Login;
 /// The start of the one message for every failure, so the page never tells whether an email
 /// has an account.
 pub const FAILED: &str = "The email or password is not right.";

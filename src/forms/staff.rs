@@ -10,7 +10,6 @@ use serde_json::json;
 use super::{current, read_form, show_again, unavailable, FormFeedback};
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::password::check_policy;
-use crate::auth::session::origin_of;
 use crate::auth::staff::{self, Change, ChangeError, StaffError};
 use crate::auth::throttle;
 use crate::auth::{CurrentStaff, Permission, Role};
@@ -18,9 +17,10 @@ use crate::domain::text::LINE_MAX_CHARS;
 use crate::domain::Email;
 use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
+use crate::web::request::origin_of;
 
-pub const ADD_FORM: &str = "staff-add";
-pub const ROW_FORM: &str = "staff-row";
+pub const ADD_FORM: crate::web::FormId = crate::web::FormId::StaffAdd;
+pub const ROW_FORM: crate::web::FormId = crate::web::FormId::StaffRow;
 const LAST_ADMIN: &str = "This is the last active admin; make someone else an admin first.";
 const NO_SUCH_STAFF: &str = "There is no such staff member.";
 

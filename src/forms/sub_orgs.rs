@@ -5,19 +5,19 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::one_time::{self, Claim};
 use super::{current, read_form, show_again, unavailable, FormFeedback};
 use crate::auth::password::check_policy;
-use crate::auth::session::origin_of;
 use crate::auth::Permission;
 use crate::config::PostgridMode;
 use crate::domain::text::LINE_MAX_CHARS;
 use crate::domain::{CountryCode, Email};
+use crate::form_token::{self, Claim};
 use crate::postgrid::models::NewSubOrganization;
 use crate::postgrid::PostgridError;
 use crate::state::AppState;
+use crate::web::request::origin_of;
 
-pub const FORM: &str = "sub-org-new";
+pub const FORM: crate::web::FormId = crate::web::FormId::SubOrgNew;
 
 #[derive(Deserialize, Default)]
 struct CreateForm {
@@ -118,27 +118,27 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
         );
     }
     // A token from another person, an old form or nowhere: issue a fresh one with the errors.
-    let token = if one_time::is_valid(state.form_key(), &form.token, me.id, now) {
+    let token = if form_token::is_valid(state.form_key(), &form.token, me.id, now) {
         form.token.clone()
     } else {
         feedback = feedback.error(
             "",
             "This form was out of date. Check the details and submit it again.",
         );
-        one_time::issue(state.form_key(), me.id, now)
+        form_token::issue(state.form_key(), me.id, now)
     };
     feedback = feedback.value("token", &token);
     let (Ok(email), Ok(country), false) = (email, country, feedback.has_errors()) else {
         return show_again(state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
 
-    match one_time::claim(&state.db, &token, me.id, now).await {
+    match form_token::claim(&state.db, &token, me.id, now).await {
         Ok(Claim::Mine) => {}
         Ok(Claim::Done(id)) => {
             return Redirect::to(&format!("/sub-orgs/{id}?created=1")).into_response()
         }
         Ok(Claim::Pending) => {
-            return match one_time::wait_for_result(&state.db, &token).await {
+            return match form_token::wait_for_result(&state.db, &token).await {
                 Ok(Some(id)) => Redirect::to(&format!("/sub-orgs/{id}?created=1")).into_response(),
                 _ => {
                     let feedback = feedback.error(
@@ -165,14 +165,14 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
     };
     let client = state.parent_client(origin_of(&parts, Some(&me)));
     let created = client
-        .create_sub_org(&new, &one_time::idempotency_key(&token))
+        .create_sub_org(&new, &form_token::idempotency_key(&token))
         .await;
     let result = created
         .as_ref()
         .ok()
         .map(|c| c.sub_organization.id.to_string());
     if let Err(err) =
-        one_time::finish(&state.db, &token, result.as_deref(), state.clock.now()).await
+        form_token::finish(&state.db, &token, result.as_deref(), state.clock.now()).await
     {
         tracing::error!(error = %err, "form token could not be settled");
     }

@@ -11,9 +11,9 @@ use tokio_util::io::ReaderStream;
 
 use super::{current, unavailable};
 use crate::audit::{format_time, parse_time, Action, Filter, Format, NewEvent, Origin, Outcome};
-use crate::auth::session::origin_of;
 use crate::auth::{Permission, Role};
 use crate::state::AppState;
+use crate::web::request::origin_of;
 
 /// The filter form as typed, from the query string.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]

@@ -1,0 +1,75 @@
+//! What a page needs to show a form again after a POST: which form, what was typed (never a
+//! password) and the problem beside each field.
+
+use std::collections::BTreeMap;
+
+/// Every form the portal renders. A page shows feedback only for its own form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormId {
+    Login,
+    OwnPassword,
+    StaffAdd,
+    /// A change to one staff member's row (role, disable, password).
+    StaffRow,
+    SubOrgNew,
+    ImpersonationStart,
+    ImpersonationMode,
+    Contact,
+    Template,
+    Letter,
+    Handoff,
+}
+
+/// What a page needs to show a form again: which form, the values typed and the problems.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormFeedback {
+    pub form: FormId,
+    pub values: BTreeMap<String, String>,
+    /// Field name → message; `""` for a message about the whole form.
+    pub errors: BTreeMap<String, String>,
+}
+
+impl FormFeedback {
+    pub fn new(form: FormId) -> Self {
+        Self {
+            form,
+            values: BTreeMap::new(),
+            errors: BTreeMap::new(),
+        }
+    }
+
+    pub fn value(mut self, field: &str, value: &str) -> Self {
+        self.values.insert(field.to_owned(), value.to_owned());
+        self
+    }
+
+    pub fn error(mut self, field: &str, message: impl Into<String>) -> Self {
+        self.errors
+            .entry(field.to_owned())
+            .or_insert(message.into());
+        self
+    }
+
+    /// Refuses `value` beside `field` when it is longer than `max` characters (unless the
+    /// field already has a message).
+    pub fn within(self, field: &str, value: &str, max: usize) -> Self {
+        match crate::domain::text::too_long(value.trim(), max) {
+            Some(message) => self.error(field, message),
+            None => self,
+        }
+    }
+
+    /// What was typed in `field` (empty when nothing).
+    pub fn typed(&self, field: &str) -> String {
+        self.values.get(field).cloned().unwrap_or_default()
+    }
+
+    /// The message for `field`; `""` names the whole form.
+    pub fn problem(&self, field: &str) -> Option<String> {
+        self.errors.get(field).cloned()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}

@@ -1,0 +1,8 @@
+//! The base of the web edge, below both the pages (`app`) and the form handlers (`forms`):
+//! what a request carries, form feedback and redirect targets. It knows no page and no route.
+
+pub mod feedback;
+pub mod paths;
+pub mod request;
+
+pub use feedback::{FormFeedback, FormId};
