@@ -4,7 +4,7 @@ use axum::http::request::Parts;
 use leptos::prelude::*;
 
 use crate::auth::CurrentStaff;
-use crate::forms::FormFeedback;
+use crate::web::FormFeedback;
 
 pub fn current_staff() -> Option<CurrentStaff> {
     use_context::<Parts>().and_then(|parts| parts.extensions.get::<CurrentStaff>().cloned())

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::app::escape::escape_text;
-use crate::forms::FormFeedback;
+use crate::web::FormFeedback;
 
 #[component]
 pub fn Field(

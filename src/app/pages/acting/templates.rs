@@ -9,7 +9,7 @@ use crate::app::request::{feedback_for, query_param};
 use crate::app::upstream::{date, page_from_query, UpstreamProblem};
 use crate::domain::text::TEMPLATE_HTML_MAX_CHARS;
 use crate::forms::impersonation::TEMPLATE_FORM;
-use crate::forms::FormFeedback;
+use crate::web::FormFeedback;
 
 #[component]
 pub fn TemplatesPage() -> impl IntoView {
