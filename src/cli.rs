@@ -13,6 +13,7 @@ use crate::audit::{
     Outcome, Verdict,
 };
 use crate::auth::password::{check_policy, Hasher};
+use crate::auth::staff_changes::{self, ChangeFailure, ChangedBy, Refusal};
 use crate::auth::{staff, Role};
 use crate::config::AuditKey;
 use crate::config::{self, Config};
@@ -241,26 +242,31 @@ async fn staff_command(command: StaffCommand) -> anyhow::Result<()> {
             let person = staff::find_by_email(&db, &email)
                 .await?
                 .context("no staff member has that email")?;
-            match staff::update_staff(&db, person.id, staff::Change::Disable, now).await {
-                Err(staff::ChangeError::LastAdmin) => anyhow::bail!(
+            let origin = cli_origin();
+            let by = ChangedBy {
+                staff_id: None,
+                origin: &origin,
+            };
+            let detail =
+                serde_json::json!({"staff_id": person.id, "email": person.email, "via": "cli"});
+            let recorded = (Action::StaffDisabled, detail);
+            match staff_changes::apply(
+                &db,
+                &log,
+                now,
+                by,
+                &person,
+                staff::Change::Disable,
+                recorded,
+            )
+            .await
+            {
+                Err(ChangeFailure::Refused(Refusal::LastAdmin)) => anyhow::bail!(
                     "{} is the last active admin; make someone else an admin first",
                     person.email
                 ),
                 other => other?,
             }
-            crate::impersonation::end_all_for(
-                &db,
-                &log,
-                now,
-                person.id,
-                crate::impersonation::EndReason::Disabled,
-                &cli_origin(),
-            )
-            .await?;
-            let event = NewEvent::new(Action::StaffDisabled, Outcome::Ok, cli_origin()).detail(
-                serde_json::json!({"staff_id": person.id, "email": person.email, "via": "cli"}),
-            );
-            log.append(event).await?;
             println!("disabled {}", person.email);
         }
     }
@@ -344,6 +350,11 @@ async fn demo() -> anyhow::Result<()> {
         "DATABASE_URL" => Some(config::DEFAULT_DATABASE_URL.to_owned()),
         _ => std::env::var(name).ok(),
     })?;
+    // The demo prints one address; a browser opened at the other loopback name works too.
+    let config = Config {
+        loopback_alias: true,
+        ..config
+    };
     telemetry::init(config.log_format);
     let public_url = config.public_url.clone();
     let app = Application::build(config).await?;
@@ -377,9 +388,24 @@ async fn demo_staff(
         let now = state.clock.now();
         match staff::find_by_email(&state.db, email.as_str()).await? {
             Some(existing) => {
-                staff::update_staff(&state.db, existing.id, staff::Change::Password(&hash), now)
-                    .await?;
-                crate::auth::throttle::clear_lockout(&state.db, &email).await?;
+                let origin = cli_origin();
+                let by = ChangedBy {
+                    staff_id: None,
+                    origin: &origin,
+                };
+                let detail = serde_json::json!({"staff_id": existing.id, "email": existing.email, "password": "changed", "via": "demo"});
+                let change = staff::Change::Password(&hash);
+                let recorded = (Action::StaffUpdated, detail);
+                staff_changes::apply(
+                    &state.db,
+                    &state.audit,
+                    now,
+                    by,
+                    &existing,
+                    change,
+                    recorded,
+                )
+                .await?;
             }
             None => {
                 staff::insert_staff(&state.db, &email, name, role, &hash, now).await?;

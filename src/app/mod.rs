@@ -16,7 +16,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::http::STYLESHEET_PATH;
-use crate::web::request::AccessDenied;
+use crate::web::ErrorShown;
 use components::banner::ImpersonationBanner;
 use components::header::Header;
 use pages::acting::{
@@ -28,7 +28,7 @@ use pages::acting::{
 use pages::audit::{event::AuditEventPage, timeline::ImpersonationTimelinePage, AuditPage};
 use pages::{
     account::AccountPasswordPage,
-    forbidden::Forbidden,
+    error::ErrorPage,
     handoff::HandoffPage,
     home::HomePage,
     login::LoginPage,
@@ -66,8 +66,8 @@ fn page_title(page: String) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // The authorization check found the person may not see this: no route renders at all.
-    let denied = request::extension::<AccessDenied>().is_some();
+    // A refusal or failure to show instead of the route: no route renders at all.
+    let failed = use_context::<ErrorShown>();
     view! {
         <Title formatter=page_title/>
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -75,8 +75,8 @@ pub fn App() -> impl IntoView {
             <Header/>
             <ImpersonationBanner/>
             <main id="main" tabindex="-1">
-                {if denied {
-                    view! { <Forbidden/> }.into_any()
+                {if let Some(shown) = failed {
+                    view! { <ErrorPage shown/> }.into_any()
                 } else {
                     view! {
                         <Routes fallback=NotFound>

@@ -10,13 +10,15 @@ use std::pin::Pin;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::http::{header, Method, StatusCode};
 use axum::response::Response;
 use futures_util::stream::{self, Stream, StreamExt};
 use leptos::prelude::*;
 
 use crate::app::shell;
 use crate::state::AppState;
+use crate::web::ErrorShown;
 
 type PinnedStream = Pin<Box<dyn Stream<Item = String> + Send>>;
 type PinnedFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -56,6 +58,22 @@ pub async fn render_page_with(
         whole_page_without_hydration_data,
     )
     .await
+}
+
+/// Renders the error page for a request, inside the portal's chrome, with `shown`'s status
+/// (and `Retry-After`). The head is the request's as far as the middleware got: who is signed
+/// in and the impersonation in force, when known, show in the header and banner.
+pub async fn render_error(state: AppState, mut head: Parts, shown: ErrorShown) -> Response {
+    head.method = Method::GET;
+    let status = shown.status;
+    let retry_after = shown.retry_after_header();
+    let req = Request::from_parts(head, Body::empty());
+    let mut res = render_page_with(state, req, move || provide_context(shown.clone())).await;
+    *res.status_mut() = status;
+    if let Some(value) = retry_after {
+        res.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    res
 }
 
 /// Renders the router's "not found" page for any path no route claims.

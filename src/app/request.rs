@@ -3,8 +3,20 @@
 use axum::http::request::Parts;
 use leptos::prelude::*;
 
-use crate::auth::CurrentStaff;
+use crate::auth::{CurrentStaff, Permission};
+use crate::state::AppState;
+use crate::web::AppError;
 use crate::web::FormFeedback;
+
+/// The portal's state for a page loader whose data needs `permission`; the authorization
+/// middleware has checked it already, and a loader does not run without it either.
+pub fn state_for(permission: Permission) -> Result<AppState, AppError> {
+    if !current_staff().is_some_and(|me| me.can(permission)) {
+        return Err(AppError::Forbidden);
+    }
+    use_context::<AppState>()
+        .ok_or_else(|| AppError::portal("finding the portal's state")("missing"))
+}
 
 pub fn current_staff() -> Option<CurrentStaff> {
     use_context::<Parts>().and_then(|parts| parts.extensions.get::<CurrentStaff>().cloned())

@@ -4,16 +4,19 @@
 use axum::http::request::Parts;
 use leptos::prelude::*;
 
-use super::request::current_staff;
-use crate::postgrid::{Page, ParentClient, PostgridError};
-use crate::state::AppState;
+use super::request::{current_staff, state_for};
+use crate::auth::Permission;
+use crate::postgrid::{Page, ParentClient};
 use crate::web::request::origin_of;
+use crate::web::AppError;
 
-/// The parent client, every call recorded in the audit log as made by the signed-in person.
-pub fn parent_client() -> Option<ParentClient> {
-    let state = use_context::<AppState>()?;
-    let parts = use_context::<Parts>()?;
-    Some(state.parent_client(origin_of(&parts, current_staff().as_ref())))
+/// The parent client for a page about sub-organizations, every call recorded in the audit
+/// log as made by the signed-in person.
+pub fn parent_client() -> Result<ParentClient, AppError> {
+    let state = state_for(Permission::ViewSubOrgs)?;
+    let parts =
+        use_context::<Parts>().ok_or_else(|| AppError::portal("finding the request")("missing"))?;
+    Ok(state.parent_client(origin_of(&parts, current_staff().as_ref())))
 }
 
 pub const PAGE_SIZE: u32 = 20;
@@ -47,16 +50,6 @@ pub fn page_link(path: &str, page: &Page, skip: u32) -> String {
     } else {
         format!("{path}?{query}")
     }
-}
-
-/// A PostGrid failure as a sentence, in an alert.
-#[component]
-pub fn UpstreamProblem(error: PostgridError) -> impl IntoView {
-    let class = match error {
-        PostgridError::RateLimited { .. } => "notice warn",
-        _ => "notice error",
-    };
-    view! { <p class=class role="alert">{error.user_message()}</p> }
 }
 
 /// Cents as money: `$1,234.56`.

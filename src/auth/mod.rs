@@ -5,6 +5,7 @@ pub mod password;
 pub mod role;
 pub mod session;
 pub mod staff;
+pub mod staff_changes;
 pub mod throttle;
 
 pub use role::{Permission, Role};

@@ -135,7 +135,7 @@ pub enum Change<'a> {
 
 impl Change<'_> {
     /// Whether the change takes an admin away, so the last-admin rule applies.
-    fn removes_an_admin(&self) -> bool {
+    pub fn removes_an_admin(&self) -> bool {
         match self {
             Self::Role(role) => *role != Role::Admin,
             Self::Disable => true,

@@ -128,6 +128,9 @@ pub struct Config {
     pub lockout_minutes: u32,
     /// Proxies whose `X-Forwarded-For` names the client (`PORTAL_TRUSTED_PROXIES`).
     pub trusted_proxies: crate::net::TrustedProxies,
+    /// Whether the other loopback name (`localhost` for `127.0.0.1` and back) at the same
+    /// port counts as the portal's own origin too. Only the demo sets it: `serve` has one origin.
+    pub loopback_alias: bool,
 }
 
 impl Config {
@@ -246,12 +249,30 @@ impl Config {
             lockout_attempts,
             lockout_minutes,
             trusted_proxies,
+            loopback_alias: false,
         })
     }
 
     /// The origin (`scheme://host[:port]`) of the public URL, as browsers send it in `Origin`.
     pub fn public_origin(&self) -> String {
         self.public_url.origin().ascii_serialization()
+    }
+
+    /// The public origin, and its loopback alias when that is on.
+    pub fn accepted_origins(&self) -> Vec<String> {
+        let mut origins = vec![self.public_origin()];
+        let alias = match self.public_url.host_str() {
+            Some("127.0.0.1") => Some("localhost"),
+            Some("localhost") => Some("127.0.0.1"),
+            _ => None,
+        };
+        if let (true, Some(alias)) = (self.loopback_alias, alias) {
+            let mut url = self.public_url.clone();
+            if url.set_host(Some(alias)).is_ok() {
+                origins.push(url.origin().ascii_serialization());
+            }
+        }
+        origins
     }
 
     pub fn is_https(&self) -> bool {
@@ -350,6 +371,29 @@ mod tests {
             ("POSTGRID_API_KEY", "test_sk_abc"),
             ("PORTAL_AUDIT_KEY", KEY),
         ]
+    }
+
+    #[test]
+    fn only_the_demo_accepts_the_other_loopback_name() {
+        let mut vars = minimal();
+        vars.push(("PORTAL_PUBLIC_URL", "http://127.0.0.1:4010"));
+        let config = load(&vars).expect("valid");
+        assert_eq!(config.accepted_origins(), ["http://127.0.0.1:4010"]);
+        let demo = Config {
+            loopback_alias: true,
+            ..config
+        };
+        assert_eq!(
+            demo.accepted_origins(),
+            ["http://127.0.0.1:4010", "http://localhost:4010"]
+        );
+        let mut vars = minimal();
+        vars.push(("PORTAL_PUBLIC_URL", "https://portal.example.com"));
+        let elsewhere = Config {
+            loopback_alias: true,
+            ..load(&vars).expect("valid")
+        };
+        assert_eq!(elsewhere.accepted_origins(), ["https://portal.example.com"]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A person's own password.
 
-use axum::extract::{Request, State};
+use axum::extract::State;
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use secrecy::SecretString;
@@ -10,21 +11,24 @@ use tower_sessions::Session;
 use serde_json::json;
 
 use super::login::fail_attempt;
-use super::{current, read_form, show_again, unavailable, FormFeedback};
+use super::{show_again, FormFeedback};
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::password::check_policy;
 use crate::auth::session;
 use crate::auth::staff::{self, Change};
 use crate::auth::throttle;
+use crate::auth::CurrentStaff;
 use crate::domain::Email;
 use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
+use crate::web::extract::{FormData, SignedIn};
 use crate::web::request::origin_of;
+use crate::web::AppError;
 
 pub const FORM: crate::web::FormId = crate::web::FormId::OwnPassword;
 
 #[derive(Deserialize, Default)]
-struct ChangePasswordForm {
+pub struct ChangePasswordForm {
     #[serde(default)]
     current_password: String,
     #[serde(default)]
@@ -37,28 +41,27 @@ struct ChangePasswordForm {
 pub async fn change_password(
     State(state): State<AppState>,
     session: Session,
-    req: Request,
-) -> Response {
-    let (parts, form) = read_form::<ChangePasswordForm>(req).await;
-    let Some(me) = current(&parts) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    let form = form.unwrap_or_default();
-    let Ok(Some(account)) = staff::find_by_id(&state.db, me.id).await else {
-        return unavailable();
-    };
+    SignedIn(me): SignedIn,
+    FormData { head, fields: form }: FormData<ChangePasswordForm>,
+) -> Result<Response, AppError> {
+    let account = staff::find_by_id(&state.db, me.id)
+        .await
+        .map_err(AppError::portal("loading the account"))?
+        .ok_or(AppError::SignInFirst)?;
     let now = state.clock.now();
-    let Ok(email) = Email::parse(&account.email) else {
-        return unavailable();
+    let email =
+        Email::parse(&account.email).map_err(AppError::portal("reading the account's email"))?;
+    let denied = || {
+        NewEvent::new(
+            Action::PasswordChanged,
+            Outcome::Denied,
+            origin_of(&head, Some(&me)),
+        )
     };
     // Counted before the password is checked, as at sign-in, so guesses cannot run in parallel.
-    let counted = match throttle::count_attempt(&state.db, &email, state.lockout, now).await {
-        Ok(counted) => counted,
-        Err(err) => {
-            tracing::error!(error = %err, "the attempt could not be counted");
-            return unavailable();
-        }
-    };
+    let counted = throttle::count_attempt(&state.db, &email, state.lockout, now)
+        .await
+        .map_err(AppError::portal("counting the attempt"))?;
     if counted.locked {
         // Locked by wrong passwords here or at sign-in: nothing is checked until it lifts.
         let feedback = FormFeedback::new(FORM).error(
@@ -68,14 +71,11 @@ pub async fn change_password(
                 state.lockout.lock_for.whole_minutes()
             ),
         );
-        let event = NewEvent::new(
-            Action::PasswordChanged,
-            Outcome::Denied,
-            origin_of(&parts, Some(&me)),
-        )
-        .detail(json!({"refusal": "locked"}));
-        let _ = state.audit.append(event).await;
-        return show_again(state, parts, feedback, StatusCode::TOO_MANY_REQUESTS).await;
+        let _ = state
+            .audit
+            .append(denied().detail(json!({"refusal": "locked"})))
+            .await;
+        return Ok(show_again(state, head, feedback, StatusCode::TOO_MANY_REQUESTS).await);
     }
     let mut feedback = FormFeedback::new(FORM);
     let current_ok = state
@@ -93,10 +93,9 @@ pub async fn change_password(
     } else {
         feedback = feedback.error("current_password", "That is not your current password.");
         // A wrong current password counts like a failed sign-in, toward the lockout too.
-        if let Err(err) = fail_attempt(&state, &parts, &email, counted, Some(&account)).await {
-            tracing::error!(error = %err, "a wrong password could not be counted");
-            return unavailable();
-        }
+        fail_attempt(&state, &head, &email, counted, Some(&account))
+            .await
+            .map_err(AppError::portal("counting a wrong password"))?;
     }
     if let Err(weak) = check_policy(&form.new_password) {
         feedback = feedback.error(
@@ -107,58 +106,65 @@ pub async fn change_password(
         feedback = feedback.error("confirm_password", "The two new passwords differ.");
     }
     if feedback.has_errors() {
-        let event = NewEvent::new(
-            Action::PasswordChanged,
-            Outcome::Denied,
-            origin_of(&parts, Some(&me)),
-        );
-        let _ = state.audit.append(event).await;
-        return show_again(state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let _ = state.audit.append(denied()).await;
+        return Ok(show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await);
     }
-    let Ok(hash) = state
+    replace(
+        &state,
+        &session,
+        &head,
+        &me,
+        SecretString::from(form.new_password),
+    )
+    .await?;
+    Ok(Redirect::to("/account/password?done=changed").into_response())
+}
+
+/// Stores the new password and records it; other sessions ended with the version bump, and
+/// what they were acting for ends with them; this one continues under a new id.
+async fn replace(
+    state: &AppState,
+    session: &Session,
+    head: &Parts,
+    me: &CurrentStaff,
+    new_password: SecretString,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let hash = state
         .hasher
-        .hash(SecretString::from(form.new_password))
+        .hash(new_password)
         .await
-    else {
-        return unavailable();
-    };
-    if staff::update_staff(&state.db, me.id, Change::Password(&hash), now)
+        .map_err(AppError::portal("hashing the new password"))?;
+    staff::update_staff(&state.db, me.id, Change::Password(&hash), now)
         .await
-        .is_err()
-    {
-        return unavailable();
-    }
-    let event = NewEvent::new(
-        Action::PasswordChanged,
-        Outcome::Ok,
-        origin_of(&parts, Some(&me)),
-    );
-    if state.audit.append(event).await.is_err() {
-        return unavailable();
-    }
-    // Other sessions ended with the version bump, and what they were acting for ends with
-    // them; this one continues under a new id.
-    let keep = impersonation::current_id(&session).await;
-    if impersonation::end_all_for_except(
+        .map_err(AppError::portal("storing the new password"))?;
+    let origin = origin_of(head, Some(me));
+    let event = NewEvent::new(Action::PasswordChanged, Outcome::Ok, origin.clone());
+    state
+        .audit
+        .append(event)
+        .await
+        .map_err(AppError::portal("recording the password change"))?;
+    let keep = impersonation::current_id(session).await;
+    impersonation::end_all_for_except(
         &state.db,
         &state.audit,
         now,
         me.id,
         keep.as_deref(),
         EndReason::Revoked,
-        &origin_of(&parts, Some(&me)),
+        &origin,
     )
     .await
-    .is_err()
-    {
-        return unavailable();
-    }
-    let renewed = match staff::find_by_id(&state.db, me.id).await {
-        Ok(Some(account)) => session::sign_in(&session, &account, now).await.is_ok(),
-        _ => false,
-    };
-    if !renewed {
-        return unavailable();
-    }
-    Redirect::to("/account/password?done=changed").into_response()
+    .map_err(AppError::portal(
+        "ending the other sessions' impersonations",
+    ))?;
+    let account = staff::find_by_id(&state.db, me.id)
+        .await
+        .map_err(AppError::portal("reloading the account"))?
+        .ok_or(AppError::SignInFirst)?;
+    session::sign_in(session, &account, now)
+        .await
+        .map_err(AppError::portal("renewing the session"))?;
+    Ok(())
 }

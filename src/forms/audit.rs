@@ -3,17 +3,20 @@
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio_util::io::ReaderStream;
 
-use super::{current, unavailable};
+use crate::app::render::render_page_with;
 use crate::audit::{format_time, parse_time, Action, Filter, Format, NewEvent, Origin, Outcome};
-use crate::auth::{Permission, Role};
+use crate::auth::{CurrentStaff, Role};
 use crate::state::AppState;
+use crate::web::extract::{need, Allowed, SignedIn};
 use crate::web::request::origin_of;
+use crate::web::AppError;
 
 /// The filter form as typed, from the query string.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
@@ -122,36 +125,53 @@ impl FilterQuery {
     }
 }
 
-pub async fn export_csv(state: State<AppState>, req: Request) -> Response {
-    export(state, req, Format::Csv).await
+pub async fn export_csv(
+    State(state): State<AppState>,
+    Allowed(me, _): Allowed<need::ReviewAudit>,
+    parts: Parts,
+) -> Result<Response, AppError> {
+    export(state, me, parts, Format::Csv).await
 }
 
-pub async fn export_jsonl(state: State<AppState>, req: Request) -> Response {
-    export(state, req, Format::Jsonl).await
+pub async fn export_jsonl(
+    State(state): State<AppState>,
+    Allowed(me, _): Allowed<need::ReviewAudit>,
+    parts: Parts,
+) -> Result<Response, AppError> {
+    export(state, me, parts, Format::Jsonl).await
 }
 
 /// Streams the filtered events as a download, with constant memory however many there are.
 /// An `audit.exported` event (outcome `pending`) is written before the first byte, and one
 /// with the row count after the last; if the first cannot be written, nothing is exported.
-async fn export(State(state): State<AppState>, req: Request, format: Format) -> Response {
-    let (parts, _) = req.into_parts();
-    let Some(me) = current(&parts).filter(|me| me.can(Permission::ReviewAudit)) else {
-        return StatusCode::FORBIDDEN.into_response();
-    };
+async fn export(
+    state: AppState,
+    me: CurrentStaff,
+    parts: Parts,
+    format: Format,
+) -> Result<Response, AppError> {
     let query = FilterQuery::from_query(parts.uri.query());
     let (mut filter, problems) = query.parse();
     if !problems.is_empty() {
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Some filters could not be used; fix them on the audit page.",
-        )
-            .into_response();
+        // The audit page, with the same filters and each problem beside its field.
+        let mut parts = parts;
+        let page = match parts.uri.query() {
+            Some(query) => format!("/audit?{query}"),
+            None => "/audit".to_owned(),
+        };
+        parts.uri = page.parse().unwrap_or_else(|_| Uri::from_static("/audit"));
+        let mut res =
+            render_page_with(state, Request::from_parts(parts, Body::empty()), || {}).await;
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(res);
     }
     // The log as it stands now: not the export's own events, nor anything after.
-    match state.audit.head_seq().await {
-        Ok(head) => filter.up_to_seq = Some(head),
-        Err(_) => return unavailable(),
-    }
+    let head = state
+        .audit
+        .head_seq()
+        .await
+        .map_err(AppError::portal("reading the audit log's head"))?;
+    filter.up_to_seq = Some(head);
     let origin = origin_of(&parts, Some(&me));
     let (kind, extension) = match format {
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
@@ -159,9 +179,11 @@ async fn export(State(state): State<AppState>, req: Request, format: Format) -> 
     };
     let started = NewEvent::new(Action::AuditExported, Outcome::Pending, origin.clone())
         .detail(json!({"filters": query.as_detail(), "format": extension}));
-    if state.audit.append(started).await.is_err() {
-        return unavailable();
-    }
+    state
+        .audit
+        .append(started)
+        .await
+        .map_err(AppError::portal("recording the export"))?;
     let (writer, reader) = tokio::io::duplex(64 * 1024);
     let log = state.audit.clone();
     tokio::spawn(finish_export(
@@ -177,14 +199,14 @@ async fn export(State(state): State<AppState>, req: Request, format: Format) -> 
         "attachment; filename=\"audit-{}.{extension}\"",
         format_time(state.clock.now()).replace([':', '.'], "-")
     );
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, kind.to_owned()),
             (header::CONTENT_DISPOSITION, filename),
         ],
         Body::from_stream(ReaderStream::new(reader)),
     )
-        .into_response()
+        .into_response())
 }
 
 async fn finish_export(
@@ -216,22 +238,19 @@ async fn finish_export(
 }
 
 /// Starts a verification of the whole chain (admins); the page shows its progress.
-pub async fn verify_now(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, _) = req.into_parts();
-    let Some(me) = current(&parts).filter(|me| me.role == Role::Admin) else {
-        return (
-            StatusCode::FORBIDDEN,
-            "Only admins may start a verification.",
-        )
-            .into_response();
-    };
-    match state.audit.start_verification(&me.email).await {
-        Ok(_) => Redirect::to("/audit?verifying=1").into_response(),
-        Err(err) => {
-            tracing::error!(error = %err, "verification could not start");
-            unavailable()
-        }
+pub async fn verify_now(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+) -> Result<Response, AppError> {
+    if me.role != Role::Admin {
+        return Err(AppError::Forbidden);
     }
+    state
+        .audit
+        .start_verification(&me.email)
+        .await
+        .map_err(AppError::portal("starting a verification"))?;
+    Ok(Redirect::to("/audit?verifying=1").into_response())
 }
 
 #[cfg(test)]

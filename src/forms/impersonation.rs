@@ -1,7 +1,7 @@
 //! Acting on behalf of a sub-organization: start, stop, switch to write mode, the writes that
 //! write mode allows, and the hand-off to PostGrid's dashboard.
 
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -9,20 +9,22 @@ use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
-use super::{current, read_form, see_resource, show_again, unavailable, FormFeedback};
+use super::{safe_next, see_resource, show_again, FormFeedback};
 use crate::audit::{Action, NewEvent, Origin, Outcome};
-use crate::auth::{CurrentStaff, Permission};
 use crate::config::PostgridMode;
 use crate::domain::text::{LINE_MAX_CHARS, TEMPLATE_HTML_MAX_CHARS};
 use crate::domain::Reason;
 use crate::domain::{CountryCode, Email, SubOrgId};
-use crate::impersonation::{self, Denial, Impersonation, Mode, StartRequest};
+use crate::impersonation::{self, Denial, Mode, StartRequest};
 use crate::postgrid::models::User;
 use crate::postgrid::models::{NewContact, NewLetter, TemplateFields};
-use crate::postgrid::{Page, PostgridError, MAX_PAGE_SIZE};
+use crate::postgrid::{OrgOperation, Page, PostgridError, MAX_PAGE_SIZE};
 use crate::state::AppState;
+use crate::web::error::upstream_status;
+use crate::web::extract::{need, ActingNow, Allowed, FormData, NotActing, SignedIn};
+use crate::web::feedback::NextStep;
 use crate::web::request::origin_of;
-use crate::web::request::Acting;
+use crate::web::AppError;
 
 pub const START_FORM: crate::web::FormId = crate::web::FormId::ImpersonationStart;
 pub const MODE_FORM: crate::web::FormId = crate::web::FormId::ImpersonationMode;
@@ -40,7 +42,7 @@ fn at(mut parts: Parts, path: &str) -> Parts {
 }
 
 #[derive(Deserialize, Default)]
-struct StartForm {
+pub struct StartForm {
     #[serde(default)]
     sub_org_id: String,
     #[serde(default)]
@@ -51,97 +53,78 @@ struct StartForm {
     minutes: String,
 }
 
-pub async fn start(State(state): State<AppState>, session: Session, req: Request) -> Response {
-    let (parts, form) = read_form::<StartForm>(req).await;
-    let Some(me) = current(&parts) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    let form = form.unwrap_or_default();
-    let Ok(sub_org) = SubOrgId::parse(&form.sub_org_id) else {
-        return (StatusCode::NOT_FOUND, "There is no such sub-organization.").into_response();
-    };
-    let origin = origin_of(&parts, Some(&me));
-    let minutes = form.minutes.trim().parse::<u32>().unwrap_or(0);
+pub async fn start(
+    State(state): State<AppState>,
+    session: Session,
+    Allowed(me, _): Allowed<need::Impersonate>,
+    FormData { head, fields: form }: FormData<StartForm>,
+) -> Result<Response, AppError> {
+    let sub_org = SubOrgId::parse(&form.sub_org_id)
+        .map_err(|_| AppError::NotFound("There is no such sub-organization."))?;
+    let origin = origin_of(&head, Some(&me));
     let request = StartRequest {
         sub_org: sub_org.clone(),
         reason: form.reason.clone(),
         ticket: Some(form.ticket.clone()),
-        minutes,
+        minutes: form.minutes.trim().parse::<u32>().unwrap_or(0),
     };
-    match impersonation::start(&state, &me, &session, &origin, request).await {
-        Ok(_) => Redirect::to("/impersonation").into_response(),
-        Err(denial) => {
-            let field = match denial {
-                Denial::BadReason(_) => "reason",
-                Denial::TicketTooLong => "ticket",
-                Denial::BadDuration { .. } => "minutes",
-                _ => "",
-            };
-            let status = match denial {
-                Denial::BadReason(_) | Denial::TicketTooLong | Denial::BadDuration { .. } => {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
-                Denial::AlreadyActive => StatusCode::CONFLICT,
-                Denial::Unrecorded => StatusCode::SERVICE_UNAVAILABLE,
-                _ => StatusCode::FORBIDDEN,
-            };
-            let feedback = FormFeedback::new(START_FORM)
-                // The page then offers to stop the open one, wherever it was started.
-                .value(
-                    "acting_elsewhere",
-                    if denial == Denial::AlreadyActive {
-                        "yes"
-                    } else {
-                        ""
-                    },
-                )
-                .value("reason", form.reason.trim())
-                .value("ticket", form.ticket.trim())
-                .value("minutes", form.minutes.trim())
-                .error(field, denial.message());
-            show_again(
-                state,
-                at(parts, &format!("/sub-orgs/{sub_org}")),
-                feedback,
-                status,
-            )
-            .await
+    let Err(denial) = impersonation::start(&state, &me, &session, &origin, request).await else {
+        return Ok(Redirect::to("/impersonation").into_response());
+    };
+    let field = match denial {
+        Denial::BadReason(_) => "reason",
+        Denial::TicketTooLong => "ticket",
+        Denial::BadDuration { .. } => "minutes",
+        _ => "",
+    };
+    let status = match denial {
+        Denial::BadReason(_) | Denial::TicketTooLong | Denial::BadDuration { .. } => {
+            StatusCode::UNPROCESSABLE_ENTITY
         }
+        Denial::AlreadyActive => StatusCode::CONFLICT,
+        Denial::Unrecorded => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::FORBIDDEN,
+    };
+    let mut feedback = FormFeedback::new(START_FORM)
+        .value("reason", form.reason.trim())
+        .value("ticket", form.ticket.trim())
+        .value("minutes", form.minutes.trim())
+        .error(field, denial.message());
+    if denial == Denial::AlreadyActive {
+        // The page then offers to stop the open one, wherever it was started.
+        feedback = feedback.next(NextStep::StopActing);
     }
+    let head = at(head, &format!("/sub-orgs/{sub_org}"));
+    Ok(show_again(state, head, feedback, status).await)
 }
 
-pub async fn stop(State(state): State<AppState>, session: Session, req: Request) -> Response {
-    let (parts, _) = req.into_parts();
-    let me = current(&parts);
-    let origin = origin_of(&parts, me.as_ref());
-    match impersonation::stop(&state, &session, me.as_ref(), &origin).await {
-        Ok(Some(imp)) => {
-            Redirect::to(&format!("/sub-orgs/{}?stopped=1", imp.sub_org_id)).into_response()
-        }
-        Ok(None) => Redirect::to("/sub-orgs").into_response(),
-        Err(err) => {
-            tracing::error!(error = %err, "impersonation could not be stopped");
-            unavailable()
-        }
+pub async fn stop(
+    State(state): State<AppState>,
+    session: Session,
+    SignedIn(me): SignedIn,
+    head: Parts,
+) -> Result<Response, AppError> {
+    let origin = origin_of(&head, Some(&me));
+    let stopped = impersonation::stop(&state, &session, Some(&me), &origin)
+        .await
+        .map_err(AppError::portal("stopping the impersonation"))?;
+    Ok(match stopped {
+        Some(imp) => Redirect::to(&format!("/sub-orgs/{}?stopped=1", imp.sub_org_id)),
+        None => Redirect::to("/sub-orgs"),
     }
-}
-
-fn acting(parts: &Parts) -> Option<Impersonation> {
-    parts.extensions.get::<Acting>().map(|a| a.0.clone())
-}
-
-/// No impersonation in force: nothing is done as a sub-organization.
-fn not_acting() -> Response {
-    Redirect::to("/impersonation").into_response()
+    .into_response())
 }
 
 #[derive(Deserialize, Default)]
-struct ModeForm {
+pub struct ModeForm {
     #[serde(default)]
     why: String,
     /// `read_only` to give write mode up; anything else asks for it.
     #[serde(default)]
     mode: String,
+    /// The page the form was on, to return to.
+    #[serde(default)]
+    back: String,
 }
 
 /// Switches write mode on (with its own reason) or back off; the session id changes either
@@ -149,14 +132,12 @@ struct ModeForm {
 pub async fn change_mode(
     State(state): State<AppState>,
     session: Session,
-    req: Request,
-) -> Response {
-    let (parts, form) = read_form::<ModeForm>(req).await;
-    let (Some(me), Some(imp)) = (current(&parts), acting(&parts)) else {
-        return not_acting();
-    };
-    let form = form.unwrap_or_default();
-    let origin = origin_of(&parts, Some(&me));
+    ActingNow { me, imp }: ActingNow,
+    FormData { head, fields: form }: FormData<ModeForm>,
+) -> Result<Response, AppError> {
+    let back = Some(safe_next(Some(form.back.trim()))).filter(|back| back != "/");
+    let back = back.unwrap_or_else(|| "/impersonation".to_owned());
+    let origin = origin_of(&head, Some(&me));
     let (to, why) = if form.mode == "read_only" {
         (Mode::ReadOnly, None)
     } else {
@@ -169,81 +150,81 @@ pub async fn change_mode(
                         "why",
                         format!("Say why you need to make changes. {problem}"),
                     );
-                return show_again(
-                    state,
-                    at(parts, "/impersonation"),
-                    feedback,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
+                let head = at(head, &back);
+                return Ok(
+                    show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await,
+                );
             }
         }
     };
-    if imp.mode() == to {
-        return Redirect::to("/impersonation").into_response();
+    if imp.mode() != to {
+        impersonation::change_mode(&state, &imp, to, why.as_ref(), &origin)
+            .await
+            .map_err(AppError::portal("changing the mode"))?;
+        session
+            .cycle_id()
+            .await
+            .map_err(AppError::portal("renewing the session id"))?;
     }
-    if let Err(err) = impersonation::change_mode(&state, &imp, to, why.as_ref(), &origin).await {
-        tracing::error!(error = %err, "the mode could not be changed");
-        return unavailable();
-    }
-    if let Err(err) = session.cycle_id().await {
-        tracing::error!(error = %err, "the session id could not be renewed");
-        return unavailable();
-    }
-    let target = match to {
-        Mode::Write => "/impersonation?mode=write",
-        Mode::ReadOnly => "/impersonation?mode=read_only",
+    let target = match (to, back.as_str()) {
+        (Mode::Write, "/impersonation") => "/impersonation?mode=write".to_owned(),
+        (Mode::ReadOnly, "/impersonation") => "/impersonation?mode=read_only".to_owned(),
+        (_, page) => page.to_owned(),
     };
-    Redirect::to(target).into_response()
+    Ok(Redirect::to(&target).into_response())
 }
 
-/// Write mode or a recorded refusal: read-only impersonations change nothing, however the
-/// request was made.
+/// Write mode, or a recorded refusal that shows the form again with what was typed: a
+/// read-only impersonation changes nothing, however the request was made.
 async fn writable(
     state: &AppState,
-    parts: &Parts,
-    operation: &str,
-) -> Result<(CurrentStaff, Impersonation), Response> {
-    let (Some(me), Some(imp)) = (current(parts), acting(parts)) else {
-        return Err(not_acting());
-    };
-    if imp.mode() == Mode::Write {
-        return Ok((me, imp));
+    head: &Parts,
+    acting: &ActingNow,
+    operation: OrgOperation,
+    feedback: &FormFeedback,
+) -> Result<(), Response> {
+    if acting.imp.mode() == Mode::Write {
+        return Ok(());
     }
     let mut event = NewEvent::new(
         Action::ImpersonationDenied,
         Outcome::Denied,
-        origin_of(parts, Some(&me)),
+        origin_of(head, Some(&acting.me)),
     )
-    .detail(json!({"refusal": "read_only", "operation": operation}));
-    event.sub_org_id = Some(imp.sub_org_id.clone());
-    event.impersonation_id = Some(imp.id.clone());
+    .detail(json!({"refusal": "read_only", "operation": operation.name()}));
+    event.sub_org_id = Some(acting.imp.sub_org_id.clone());
+    event.impersonation_id = Some(acting.imp.id.clone());
     let _ = state.audit.append(event).await;
-    Err((
-        StatusCode::FORBIDDEN,
+    let feedback = feedback.clone().error(
+        "",
         "This impersonation is read-only. Switch to write mode, with a reason, to make changes.",
-    )
-        .into_response())
+    );
+    Err(show_again(state.clone(), head.clone(), feedback, StatusCode::FORBIDDEN).await)
+}
+
+/// The org client for a write that passed its checks.
+fn client_for(
+    state: &AppState,
+    head: &Parts,
+    acting: &ActingNow,
+) -> Option<crate::postgrid::OrgClient> {
+    impersonation::org_client(state, &acting.imp, origin_of(head, Some(&acting.me)))
 }
 
 fn text(raw: &str) -> Option<String> {
     Some(raw.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-/// PostGrid's refusal, beside the form, in words.
-fn upstream_feedback(feedback: FormFeedback, error: &PostgridError) -> (FormFeedback, StatusCode) {
-    let status = match error {
-        PostgridError::Validation { .. }
-        | PostgridError::Rejected { .. }
-        | PostgridError::NotFound { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        PostgridError::NotAllowed | PostgridError::Forbidden { .. } => StatusCode::FORBIDDEN,
-        _ => StatusCode::BAD_GATEWAY,
-    };
-    (feedback.error("", error.user_message()), status)
+/// PostGrid's refusal, above the form, in words, with the status of the one table.
+fn upstream_feedback(feedback: FormFeedback, error: PostgridError) -> (FormFeedback, StatusCode) {
+    let status = upstream_status(&error);
+    let message = error.user_message();
+    AppError::from(error).log();
+    (feedback.error("", message), status)
 }
 
 #[derive(Deserialize, Default)]
-struct ContactForm {
+pub struct ContactForm {
     #[serde(default)]
     first_name: String,
     #[serde(default)]
@@ -268,124 +249,173 @@ struct ContactForm {
     description: String,
 }
 
-pub async fn create_contact(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, form) = read_form::<ContactForm>(req).await;
-    let (me, imp) = match writable(&state, &parts, "contacts.create").await {
-        Ok(ok) => ok,
-        Err(res) => return res,
+impl ContactForm {
+    fn fields(&self) -> [(&'static str, &String); 11] {
+        [
+            ("first_name", &self.first_name),
+            ("last_name", &self.last_name),
+            ("company_name", &self.company_name),
+            ("email", &self.email),
+            ("address_line1", &self.address_line1),
+            ("address_line2", &self.address_line2),
+            ("city", &self.city),
+            ("province_or_state", &self.province_or_state),
+            ("postal_or_zip", &self.postal_or_zip),
+            ("country_code", &self.country_code),
+            ("description", &self.description),
+        ]
+    }
+
+    fn typed(&self) -> FormFeedback {
+        self.fields().into_iter().fold(
+            FormFeedback::new(CONTACT_FORM),
+            |feedback, (name, value)| feedback.value(name, value.trim()),
+        )
+    }
+}
+
+/// Each field checked in one place; the error is what was typed with a problem per field.
+impl TryFrom<&ContactForm> for NewContact {
+    type Error = FormFeedback;
+
+    fn try_from(f: &ContactForm) -> Result<Self, FormFeedback> {
+        let mut feedback = f
+            .fields()
+            .into_iter()
+            .fold(f.typed(), |feedback, (name, value)| {
+                feedback.within(name, value, LINE_MAX_CHARS)
+            });
+        if text(&f.first_name).is_none() && text(&f.company_name).is_none() {
+            feedback = feedback.error("first_name", "Enter a first name or a company name.");
+        }
+        if text(&f.address_line1).is_none() {
+            feedback = feedback.error("address_line1", "Enter the first line of the address.");
+        }
+        let country = CountryCode::parse(&f.country_code);
+        if country.is_err() {
+            feedback = feedback.error("country_code", "Choose the country from the list.");
+        }
+        if text(&f.email).is_some() && Email::parse(&f.email).is_err() {
+            feedback = feedback.error(
+                "email",
+                "Enter an email such as name@example.com, or leave it empty.",
+            );
+        }
+        let (Ok(country), false) = (country, feedback.has_errors()) else {
+            return Err(feedback);
+        };
+        Ok(Self {
+            first_name: text(&f.first_name),
+            last_name: text(&f.last_name),
+            company_name: text(&f.company_name),
+            email: text(&f.email),
+            phone_number: None,
+            address_line1: f.address_line1.trim().to_owned(),
+            address_line2: text(&f.address_line2),
+            city: text(&f.city),
+            province_or_state: text(&f.province_or_state),
+            postal_or_zip: text(&f.postal_or_zip),
+            country_code: country.to_string(),
+            description: text(&f.description),
+        })
+    }
+}
+
+pub async fn create_contact(
+    State(state): State<AppState>,
+    acting: ActingNow,
+    FormData { head, fields: form }: FormData<ContactForm>,
+) -> Response {
+    let typed = form.typed();
+    if let Err(refused) =
+        writable(&state, &head, &acting, OrgOperation::ContactsCreate, &typed).await
+    {
+        return refused;
+    }
+    let new = match NewContact::try_from(&form) {
+        Ok(new) => new,
+        Err(feedback) => {
+            return show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
     };
-    let f = form.unwrap_or_default();
-    let mut feedback = FormFeedback::new(CONTACT_FORM);
-    for (name, value) in [
-        ("first_name", &f.first_name),
-        ("last_name", &f.last_name),
-        ("company_name", &f.company_name),
-        ("email", &f.email),
-        ("address_line1", &f.address_line1),
-        ("address_line2", &f.address_line2),
-        ("city", &f.city),
-        ("province_or_state", &f.province_or_state),
-        ("postal_or_zip", &f.postal_or_zip),
-        ("country_code", &f.country_code),
-        ("description", &f.description),
-    ] {
-        feedback = feedback
-            .value(name, value.trim())
-            .within(name, value, LINE_MAX_CHARS);
-    }
-    if text(&f.first_name).is_none() && text(&f.company_name).is_none() {
-        feedback = feedback.error("first_name", "Enter a first name or a company name.");
-    }
-    if text(&f.address_line1).is_none() {
-        feedback = feedback.error("address_line1", "Enter the first line of the address.");
-    }
-    let country = CountryCode::parse(&f.country_code);
-    if country.is_err() {
-        feedback = feedback.error("country_code", "Choose the country from the list.");
-    }
-    if text(&f.email).is_some() && Email::parse(&f.email).is_err() {
-        feedback = feedback.error(
-            "email",
-            "Enter an email such as name@example.com, or leave it empty.",
-        );
-    }
-    let (Ok(country), false) = (country, feedback.has_errors()) else {
-        return show_again(state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
-    };
-    let new = NewContact {
-        first_name: text(&f.first_name),
-        last_name: text(&f.last_name),
-        company_name: text(&f.company_name),
-        email: text(&f.email),
-        phone_number: None,
-        address_line1: f.address_line1.trim().to_owned(),
-        address_line2: text(&f.address_line2),
-        city: text(&f.city),
-        province_or_state: text(&f.province_or_state),
-        postal_or_zip: text(&f.postal_or_zip),
-        country_code: country.to_string(),
-        description: text(&f.description),
-    };
-    let Some(client) = impersonation::org_client(&state, &imp, origin_of(&parts, Some(&me))) else {
-        return not_acting();
+    let Some(client) = client_for(&state, &head, &acting) else {
+        return NotActing.into_response();
     };
     match client.create_contact(&new).await {
         Ok(contact) => see_resource("/impersonation/contacts", &contact.id, "?created=1"),
         Err(error) => {
-            let (feedback, status) = upstream_feedback(feedback, &error);
-            show_again(state, parts, feedback, status).await
+            let (feedback, status) = upstream_feedback(typed, error);
+            show_again(state, head, feedback, status).await
         }
     }
 }
 
 #[derive(Deserialize, Default)]
-struct TemplateForm {
+pub struct TemplateForm {
     #[serde(default)]
     description: String,
     #[serde(default)]
     html: String,
 }
 
+impl TemplateForm {
+    fn typed(&self) -> FormFeedback {
+        FormFeedback::new(TEMPLATE_FORM)
+            .value("description", self.description.trim())
+            .value("html", &self.html)
+    }
+}
+
+impl TryFrom<&TemplateForm> for TemplateFields {
+    type Error = FormFeedback;
+
+    fn try_from(f: &TemplateForm) -> Result<Self, FormFeedback> {
+        let mut feedback = f.typed();
+        if text(&f.description).is_none() {
+            feedback = feedback.error(
+                "description",
+                "Describe the template, so it can be found again.",
+            );
+        }
+        if f.html.trim().is_empty() {
+            feedback = feedback.error("html", "Enter the template's HTML.");
+        }
+        feedback = feedback
+            .within("description", &f.description, LINE_MAX_CHARS)
+            .within("html", &f.html, TEMPLATE_HTML_MAX_CHARS);
+        if feedback.has_errors() {
+            return Err(feedback);
+        }
+        Ok(Self {
+            description: text(&f.description),
+            html: Some(f.html.clone()),
+        })
+    }
+}
+
 async fn save_template(
     state: AppState,
-    parts: Parts,
-    form: Option<TemplateForm>,
+    acting: ActingNow,
+    FormData { head, fields: form }: FormData<TemplateForm>,
     id: Option<String>,
 ) -> Response {
     let operation = if id.is_some() {
-        "templates.update"
+        OrgOperation::TemplatesUpdate
     } else {
-        "templates.create"
+        OrgOperation::TemplatesCreate
     };
-    let (me, imp) = match writable(&state, &parts, operation).await {
-        Ok(ok) => ok,
-        Err(res) => return res,
+    let typed = form.typed();
+    if let Err(refused) = writable(&state, &head, &acting, operation, &typed).await {
+        return refused;
+    }
+    let fields = match TemplateFields::try_from(&form) {
+        Ok(fields) => fields,
+        Err(feedback) => {
+            return show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
     };
-    let f = form.unwrap_or_default();
-    let mut feedback = FormFeedback::new(TEMPLATE_FORM)
-        .value("description", f.description.trim())
-        .value("html", &f.html);
-    if text(&f.description).is_none() {
-        feedback = feedback.error(
-            "description",
-            "Describe the template, so it can be found again.",
-        );
-    }
-    if f.html.trim().is_empty() {
-        feedback = feedback.error("html", "Enter the template's HTML.");
-    }
-    feedback = feedback
-        .within("description", &f.description, LINE_MAX_CHARS)
-        .within("html", &f.html, TEMPLATE_HTML_MAX_CHARS);
-    if feedback.has_errors() {
-        return show_again(state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    let fields = TemplateFields {
-        description: text(&f.description),
-        html: Some(f.html),
-    };
-    let Some(client) = impersonation::org_client(&state, &imp, origin_of(&parts, Some(&me))) else {
-        return not_acting();
+    let Some(client) = client_for(&state, &head, &acting) else {
+        return NotActing.into_response();
     };
     let saved = match &id {
         Some(id) => client.update_template(id, &fields).await,
@@ -394,28 +424,31 @@ async fn save_template(
     match saved {
         Ok(template) => see_resource("/impersonation/templates", &template.id, "?saved=1"),
         Err(error) => {
-            let (feedback, status) = upstream_feedback(feedback, &error);
-            show_again(state, parts, feedback, status).await
+            let (feedback, status) = upstream_feedback(typed, error);
+            show_again(state, head, feedback, status).await
         }
     }
 }
 
-pub async fn create_template(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, form) = read_form::<TemplateForm>(req).await;
-    save_template(state, parts, form, None).await
+pub async fn create_template(
+    State(state): State<AppState>,
+    acting: ActingNow,
+    form: FormData<TemplateForm>,
+) -> Response {
+    save_template(state, acting, form, None).await
 }
 
 pub async fn update_template(
     State(state): State<AppState>,
+    acting: ActingNow,
     Path(id): Path<String>,
-    req: Request,
+    form: FormData<TemplateForm>,
 ) -> Response {
-    let (parts, form) = read_form::<TemplateForm>(req).await;
-    save_template(state, parts, form, Some(id)).await
+    save_template(state, acting, form, Some(id)).await
 }
 
 #[derive(Deserialize, Default)]
-struct LetterForm {
+pub struct LetterForm {
     #[serde(default)]
     to: String,
     #[serde(default)]
@@ -450,65 +483,91 @@ fn foreign_reference(error: &PostgridError) -> Option<(&'static str, &'static st
     }
 }
 
-pub async fn create_letter(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, form) = read_form::<LetterForm>(req).await;
-    let (me, imp) = match writable(&state, &parts, "letters.create").await {
-        Ok(ok) => ok,
-        Err(res) => return res,
-    };
-    let f = form.unwrap_or_default();
-    let mut feedback = FormFeedback::new(LETTER_FORM)
-        .value("to", f.to.trim())
-        .value("from", f.from.trim())
-        .value("template", f.template.trim())
-        .value("description", f.description.trim());
-    for (field, value, message) in [
-        ("to", &f.to, "Choose who the letter goes to."),
-        ("from", &f.from, "Choose who the letter is from."),
-        ("template", &f.template, "Choose a template."),
-    ] {
-        if text(value).is_none() {
-            feedback = feedback.error(field, message);
-        }
-        feedback = feedback.within(field, value, LINE_MAX_CHARS);
+impl LetterForm {
+    fn typed(&self) -> FormFeedback {
+        FormFeedback::new(LETTER_FORM)
+            .value("to", self.to.trim())
+            .value("from", self.from.trim())
+            .value("template", self.template.trim())
+            .value("description", self.description.trim())
     }
-    feedback = feedback.within("description", &f.description, LINE_MAX_CHARS);
-    if state.config.postgrid_mode == PostgridMode::Live && f.confirm_live.as_deref() != Some("yes")
+}
+
+impl TryFrom<&LetterForm> for NewLetter {
+    type Error = FormFeedback;
+
+    fn try_from(f: &LetterForm) -> Result<Self, FormFeedback> {
+        let mut feedback = f.typed();
+        for (field, value, message) in [
+            ("to", &f.to, "Choose who the letter goes to."),
+            ("from", &f.from, "Choose who the letter is from."),
+            ("template", &f.template, "Choose a template."),
+        ] {
+            if text(value).is_none() {
+                feedback = feedback.error(field, message);
+            }
+            feedback = feedback.within(field, value, LINE_MAX_CHARS);
+        }
+        feedback = feedback.within("description", &f.description, LINE_MAX_CHARS);
+        if feedback.has_errors() {
+            return Err(feedback);
+        }
+        Ok(Self {
+            to: f.to.trim().to_owned(),
+            from: f.from.trim().to_owned(),
+            template: f.template.trim().to_owned(),
+            description: text(&f.description),
+        })
+    }
+}
+
+pub async fn create_letter(
+    State(state): State<AppState>,
+    acting: ActingNow,
+    FormData { head, fields: form }: FormData<LetterForm>,
+) -> Response {
+    let typed = form.typed();
+    if let Err(refused) =
+        writable(&state, &head, &acting, OrgOperation::LettersCreate, &typed).await
     {
-        feedback = feedback.error(
+        return refused;
+    }
+    let mut parsed = NewLetter::try_from(&form);
+    if state.config.postgrid_mode == PostgridMode::Live
+        && form.confirm_live.as_deref() != Some("yes")
+    {
+        let feedback = parsed.err().unwrap_or_else(|| typed.clone());
+        parsed = Err(feedback.error(
             "confirm_live",
             "Confirm that this letter is printed, mailed and charged to the sub-organization.",
-        );
+        ));
     }
-    if feedback.has_errors() {
-        return show_again(state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    let new = NewLetter {
-        to: f.to.trim().to_owned(),
-        from: f.from.trim().to_owned(),
-        template: f.template.trim().to_owned(),
-        description: text(&f.description),
+    let new = match parsed {
+        Ok(new) => new,
+        Err(feedback) => {
+            return show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
     };
-    let Some(client) = impersonation::org_client(&state, &imp, origin_of(&parts, Some(&me))) else {
-        return not_acting();
+    let Some(client) = client_for(&state, &head, &acting) else {
+        return NotActing.into_response();
     };
     match client.create_letter(&new).await {
         Ok(letter) => see_resource("/impersonation/letters", &letter.id, "?created=1"),
         Err(error) => {
             let (feedback, status) = match foreign_reference(&error) {
                 Some((field, message)) => (
-                    feedback.error(field, message),
+                    typed.error(field, message),
                     StatusCode::UNPROCESSABLE_ENTITY,
                 ),
-                None => upstream_feedback(feedback, &error),
+                None => upstream_feedback(typed, error),
             };
-            show_again(state, parts, feedback, status).await
+            show_again(state, head, feedback, status).await
         }
     }
 }
 
 #[derive(Deserialize, Default)]
-struct HandoffForm {
+pub struct HandoffForm {
     #[serde(default)]
     sub_org_id: String,
     #[serde(default)]
@@ -586,12 +645,14 @@ async fn confirm_user(
 /// confirms as the parent's and one of its users. The portal's CSP allows forms to post only
 /// to itself (and a redirect after a post counts), so the answer is a page with a plain link
 /// to the dashboard's login, which works with JavaScript off; the event records exactly that.
-pub async fn handoff(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, form) = read_form::<HandoffForm>(req).await;
-    let Some(me) = current(&parts).filter(|me| me.can(Permission::Impersonate)) else {
-        return StatusCode::FORBIDDEN.into_response();
-    };
-    let form = form.unwrap_or_default();
+pub async fn handoff(
+    State(state): State<AppState>,
+    Allowed(me, _): Allowed<need::Impersonate>,
+    FormData {
+        head: parts,
+        fields: form,
+    }: FormData<HandoffForm>,
+) -> Result<Response, AppError> {
     let origin = origin_of(&parts, Some(&me));
     let parsed = SubOrgId::parse(&form.sub_org_id)
         .ok()
@@ -620,9 +681,11 @@ pub async fn handoff(State(state): State<AppState>, req: Request) -> Response {
     };
     let mut event = NewEvent::new(Action::DashboardHandoff, outcome, origin).detail(detail);
     event.sub_org_id = Some(typed_org.clone());
-    if state.audit.append(event).await.is_err() {
-        return unavailable();
-    }
+    state
+        .audit
+        .append(event)
+        .await
+        .map_err(AppError::portal("recording the hand-off"))?;
     let feedback = FormFeedback::new(HANDOFF_FORM)
         .value("sub_org_id", &typed_org)
         .value("email", &typed_email);
@@ -636,5 +699,5 @@ pub async fn handoff(State(state): State<AppState>, req: Request) -> Response {
         ),
         Err(refusal) => (feedback.error("", refusal.message()), refusal.status()),
     };
-    show_again(state, parts, feedback, status).await
+    Ok(show_again(state, parts, feedback, status).await)
 }

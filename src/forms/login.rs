@@ -1,6 +1,6 @@
 //! Signing in and out.
 
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
-use super::{read_form, safe_next, show_again, unavailable, FormFeedback};
+use super::{safe_next, show_again, FormFeedback};
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::session::{self, CurrentStaff};
 use crate::auth::staff::{self, LockoutPolicy, Staff};
@@ -17,8 +17,10 @@ use crate::auth::throttle;
 use crate::domain::Email;
 use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
+use crate::web::extract::{FormData, SignedIn};
 use crate::web::request::client_addr;
 use crate::web::request::origin_of;
+use crate::web::AppError;
 
 pub const FORM: crate::web::FormId = crate::web::FormId::Login;
 /// The start of the one message for every failure, so the page never tells whether an email
@@ -36,7 +38,7 @@ pub const THROTTLED: &str = "Too many failed sign-ins from your network. Wait 15
     try again.";
 
 #[derive(Deserialize)]
-struct LoginForm {
+pub struct LoginForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -70,60 +72,38 @@ pub(super) async fn fail_attempt(
     Ok(())
 }
 
-pub async fn login(State(state): State<AppState>, session: Session, req: Request) -> Response {
-    let (parts, form) = read_form::<LoginForm>(req).await;
-    let form = form.unwrap_or(LoginForm {
-        email: String::new(),
-        password: String::new(),
-        next: None,
-    });
-    let ip = client_addr(&parts);
+pub async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    FormData { head, fields: form }: FormData<LoginForm>,
+) -> Result<Response, AppError> {
+    let ip = client_addr(&head);
     let now = state.clock.now();
-    let feedback = |message: String| {
-        FormFeedback::new(FORM)
-            .value("email", form.email.trim())
-            .value("next", form.next.as_deref().unwrap_or_default())
-            .error("", message)
-    };
+    let feedback = FormFeedback::new(FORM)
+        .value("email", form.email.trim())
+        .value("next", form.next.as_deref().unwrap_or_default());
     let Ok(email) = Email::parse(&form.email) else {
-        let feedback = FormFeedback::new(FORM)
-            .value("email", form.email.trim())
-            .value("next", form.next.as_deref().unwrap_or_default())
-            .error(
-                "email",
-                "Enter your email address, such as name@example.com.",
-            );
-        return show_again(state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let feedback = feedback.error(
+            "email",
+            "Enter your email address, such as name@example.com.",
+        );
+        return Ok(show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await);
     };
     // Counted before any password is checked, so parallel guesses count in full; the same
     // statements for every email, known or not.
-    let counted = match throttle::admit(&state.db, ip, &email, now).await {
-        Ok(true) => throttle::count_attempt(&state.db, &email, state.lockout, now).await,
-        Ok(false) => {
-            return show_again(
-                state,
-                parts,
-                feedback(THROTTLED.to_owned()),
-                StatusCode::TOO_MANY_REQUESTS,
-            )
-            .await;
-        }
-        Err(err) => Err(err),
-    };
-    let counted = match counted {
-        Ok(counted) => counted,
-        Err(err) => {
-            tracing::error!(error = %err, "the sign-in attempt could not be counted");
-            return unavailable();
-        }
-    };
-    let account = match staff::find_by_email(&state.db, email.as_str()).await {
-        Ok(account) => account,
-        Err(err) => {
-            tracing::error!(error = %err, "staff lookup failed");
-            return unavailable();
-        }
-    };
+    let admitted = throttle::admit(&state.db, ip, &email, now)
+        .await
+        .map_err(AppError::portal("admitting the sign-in attempt"))?;
+    if !admitted {
+        let feedback = feedback.error("", THROTTLED);
+        return Ok(show_again(state, head, feedback, StatusCode::TOO_MANY_REQUESTS).await);
+    }
+    let counted = throttle::count_attempt(&state.db, &email, state.lockout, now)
+        .await
+        .map_err(AppError::portal("counting the sign-in attempt"))?;
+    let account = staff::find_by_email(&state.db, email.as_str())
+        .await
+        .map_err(AppError::portal("looking up the staff member"))?;
     // Verify even for unknown or disabled accounts, so every failure costs the same. A locked
     // email is refused unchecked: locks are kept for every email, so that tells nothing.
     let usable = account.as_ref().filter(|a| !a.disabled && !counted.locked);
@@ -131,86 +111,96 @@ pub async fn login(State(state): State<AppState>, session: Session, req: Request
         && state
             .hasher
             .verify(
-                SecretString::from(form.password.clone()),
+                SecretString::from(form.password),
                 account.as_ref().map(|a| a.password_hash.clone()),
             )
             .await
             .unwrap_or(false);
-
     match usable {
         Some(account) if verified => {
-            if let Err(err) = session::sign_in(&session, account, now).await {
-                tracing::error!(error = %err, "session could not be started");
-                return unavailable();
-            }
-            if let Err(err) = throttle::forgive(&state.db, ip, &email).await {
-                tracing::error!(error = %err, "the sign-in's attempts could not be forgiven");
-            }
-            let me = CurrentStaff::from(account);
-            let event = NewEvent::new(
-                Action::LoginSucceeded,
-                Outcome::Ok,
-                origin_of(&parts, Some(&me)),
-            );
-            if let Err(err) = state.audit.append(event).await {
-                // A sign-in that cannot be recorded does not happen.
-                tracing::error!(error = %err, "sign-in could not be recorded");
-                let _ = session.flush().await;
-                return unavailable();
-            }
-            Redirect::to(&safe_next(form.next.as_deref())).into_response()
+            begin(&state, &session, &head, ip, &email, account).await?;
+            Ok(Redirect::to(&safe_next(form.next.as_deref())).into_response())
         }
         _ => {
-            let known = account.as_ref().map(CurrentStaff::from);
-            let reason = match &account {
+            let why = match &account {
                 None => "unknown_email",
                 Some(a) if a.disabled => "disabled",
                 Some(_) if counted.locked => "locked",
                 Some(_) => "wrong_password",
             };
+            let known = account.as_ref().map(CurrentStaff::from);
             let failed = NewEvent::new(
                 Action::LoginFailed,
                 Outcome::Denied,
-                origin_of(&parts, known.as_ref()),
+                origin_of(&head, known.as_ref()),
             )
-            .detail(json!({"email": email.as_str(), "reason": reason}));
+            .detail(json!({"email": email.as_str(), "reason": why}));
             let _ = state.audit.append(failed).await;
-            if let Err(err) = fail_attempt(&state, &parts, &email, counted, account.as_ref()).await
-            {
-                tracing::error!(error = %err, "a failed sign-in could not be counted");
-                return unavailable();
-            }
-            let message = failed_message(state.lockout);
-            show_again(state, parts, feedback(message), StatusCode::UNAUTHORIZED).await
+            fail_attempt(&state, &head, &email, counted, account.as_ref())
+                .await
+                .map_err(AppError::portal("counting a failed sign-in"))?;
+            let feedback = feedback.error("", failed_message(state.lockout));
+            Ok(show_again(state, head, feedback, StatusCode::UNAUTHORIZED).await)
         }
     }
 }
 
-/// Ends the session on the server, so a copied cookie stops working.
-pub async fn logout(State(state): State<AppState>, session: Session, req: Request) -> Response {
-    let (parts, _) = req.into_parts();
-    if let Some(me) = super::current(&parts) {
-        let origin = origin_of(&parts, Some(&me));
-        if let Err(err) = impersonation::end_all_for(
-            &state.db,
-            &state.audit,
-            state.clock.now(),
-            me.id,
-            EndReason::Logout,
-            &origin,
-        )
+/// Starts the verified person's session; a sign-in that cannot be recorded does not happen.
+async fn begin(
+    state: &AppState,
+    session: &Session,
+    head: &Parts,
+    ip: std::net::IpAddr,
+    email: &Email,
+    account: &Staff,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    session::sign_in(session, account, now)
         .await
-        {
-            tracing::error!(error = %err, "impersonation could not be ended at sign-out");
-        }
-        let event = NewEvent::new(Action::Logout, Outcome::Ok, origin);
-        if let Err(err) = state.audit.append(event).await {
-            tracing::error!(error = %err, "sign-out could not be recorded");
-        }
+        .map_err(AppError::portal("starting the session"))?;
+    if let Err(err) = throttle::forgive(&state.db, ip, email).await {
+        tracing::error!(error = %err, "the sign-in's attempts could not be forgiven");
     }
-    if let Err(err) = session.flush().await {
-        tracing::error!(error = %err, "session could not be deleted");
-        return unavailable();
+    let me = CurrentStaff::from(account);
+    let event = NewEvent::new(
+        Action::LoginSucceeded,
+        Outcome::Ok,
+        origin_of(head, Some(&me)),
+    );
+    if let Err(err) = state.audit.append(event).await {
+        let _ = session.flush().await;
+        return Err(AppError::portal("recording the sign-in")(err));
     }
-    Redirect::to("/login?ended=signed_out").into_response()
+    Ok(())
+}
+
+/// Ends the session on the server, so a copied cookie stops working.
+pub async fn logout(
+    State(state): State<AppState>,
+    session: Session,
+    SignedIn(me): SignedIn,
+    head: Parts,
+) -> Result<Response, AppError> {
+    let origin = origin_of(&head, Some(&me));
+    if let Err(err) = impersonation::end_all_for(
+        &state.db,
+        &state.audit,
+        state.clock.now(),
+        me.id,
+        EndReason::Logout,
+        &origin,
+    )
+    .await
+    {
+        tracing::error!(error = %err, "impersonation could not be ended at sign-out");
+    }
+    let event = NewEvent::new(Action::Logout, Outcome::Ok, origin);
+    if let Err(err) = state.audit.append(event).await {
+        tracing::error!(error = %err, "sign-out could not be recorded");
+    }
+    session
+        .flush()
+        .await
+        .map_err(AppError::portal("deleting the session"))?;
+    Ok(Redirect::to("/login?ended=signed_out").into_response())
 }

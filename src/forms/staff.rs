@@ -1,31 +1,32 @@
 //! Managing staff (admins only): add, change role, disable, set a new password.
 
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, State};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
+use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{current, read_form, show_again, unavailable, FormFeedback};
+use super::{show_again, FormFeedback};
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::password::check_policy;
-use crate::auth::staff::{self, Change, ChangeError, StaffError};
-use crate::auth::throttle;
-use crate::auth::{CurrentStaff, Permission, Role};
+use crate::auth::staff::{self, Change, StaffError};
+use crate::auth::staff_changes::{self, ChangeFailure, ChangedBy, Refusal};
+use crate::auth::{CurrentStaff, Role};
 use crate::domain::text::LINE_MAX_CHARS;
 use crate::domain::Email;
-use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
+use crate::web::extract::{need, Allowed, FormData};
 use crate::web::request::origin_of;
+use crate::web::AppError;
 
 pub const ADD_FORM: crate::web::FormId = crate::web::FormId::StaffAdd;
 pub const ROW_FORM: crate::web::FormId = crate::web::FormId::StaffRow;
-const LAST_ADMIN: &str = "This is the last active admin; make someone else an admin first.";
-const NO_SUCH_STAFF: &str = "There is no such staff member.";
 
 #[derive(Deserialize, Default)]
-struct AddForm {
+pub struct AddForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -36,12 +37,14 @@ struct AddForm {
     password: String,
 }
 
-pub async fn add(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, form) = read_form::<AddForm>(req).await;
-    let Some(me) = current(&parts).filter(|me| me.can(Permission::ManageStaff)) else {
-        return StatusCode::FORBIDDEN.into_response();
-    };
-    let form = form.unwrap_or_default();
+pub async fn add(
+    State(state): State<AppState>,
+    Allowed(me, _): Allowed<need::ManageStaff>,
+    FormData {
+        head: parts,
+        fields: form,
+    }: FormData<AddForm>,
+) -> Result<Response, AppError> {
     let mut feedback = FormFeedback::new(ADD_FORM)
         .value("email", form.email.trim())
         .value("name", form.name.trim())
@@ -62,11 +65,13 @@ pub async fn add(State(state): State<AppState>, req: Request) -> Response {
         feedback = feedback.error("password", format!("Choose a stronger password: {weak}."));
     }
     let (Ok(email), Some(role), false) = (email, role, feedback.has_errors()) else {
-        return show_again(state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return Ok(show_again(state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await);
     };
-    let Ok(hash) = state.hasher.hash(SecretString::from(form.password)).await else {
-        return unavailable();
-    };
+    let hash = state
+        .hasher
+        .hash(SecretString::from(form.password))
+        .await
+        .map_err(AppError::portal("hashing the password"))?;
     match staff::insert_staff(
         &state.db,
         &email,
@@ -84,216 +89,164 @@ pub async fn add(State(state): State<AppState>, req: Request) -> Response {
                 origin_of(&parts, Some(&me)),
             )
             .detail(json!({"staff_id": created.id, "email": created.email, "role": role.as_str()}));
-            if state.audit.append(event).await.is_err() {
-                return unavailable();
-            }
-            Redirect::to("/staff?done=added").into_response()
+            state
+                .audit
+                .append(event)
+                .await
+                .map_err(AppError::portal("recording the new staff member"))?;
+            Ok(Redirect::to("/staff?done=added").into_response())
         }
         Err(StaffError::EmailTaken) => {
             let feedback = feedback.error("email", "Someone on the staff already has this email.");
-            show_again(state, parts, feedback, StatusCode::CONFLICT).await
+            Ok(show_again(state, parts, feedback, StatusCode::CONFLICT).await)
         }
-        Err(StaffError::Database(err)) => {
-            tracing::error!(error = %err, "staff could not be added");
-            unavailable()
-        }
+        Err(StaffError::Database(err)) => Err(AppError::portal("adding the staff member")(err)),
     }
 }
 
 #[derive(Deserialize, Default)]
-struct RoleForm {
+pub struct RoleForm {
     #[serde(default)]
     role: String,
 }
 
 #[derive(Deserialize, Default)]
-struct PasswordForm {
+pub struct PasswordForm {
     #[serde(default)]
     password: String,
 }
 
-/// What a change to someone else's account needs checked first.
-async fn guard(
-    state: &AppState,
-    me: &CurrentStaff,
-    id: i64,
-    demotes_or_disables: bool,
-) -> Result<staff::Staff, &'static str> {
-    let target = match staff::find_by_id(&state.db, id).await {
-        Ok(Some(target)) => target,
-        Ok(None) => return Err(NO_SUCH_STAFF),
-        Err(_) => return Err("The portal could not load this staff member. Try again."),
-    };
-    if demotes_or_disables && target.id == me.id {
-        return Err("You cannot disable or demote yourself; ask another admin.");
-    }
-    Ok(target)
-}
-
-async fn apply(
+/// A change to someone else's row, with the rules in `auth::staff_changes`; a refusal shows
+/// the staff page again with the reason beside the row.
+async fn change<'c>(
     state: AppState,
-    parts: axum::http::request::Parts,
+    head: Parts,
     me: CurrentStaff,
     id: i64,
-    change: Change<'_>,
+    change: impl FnOnce(&staff::Staff) -> Option<(Change<'c>, serde_json::Value)>,
     action: Action,
-    detail: serde_json::Value,
-) -> Response {
-    // A new password ends every session of the person, and with them what they were doing.
-    let ends = match &change {
-        Change::Disable => Some(EndReason::Disabled),
-        Change::Role(role) if !role.can(Permission::Impersonate) => Some(EndReason::Revoked),
-        Change::Password(_) => Some(EndReason::Revoked),
-        Change::Role(_) => None,
+) -> Result<Response, AppError> {
+    let target = staff::find_by_id(&state.db, id)
+        .await
+        .map_err(AppError::portal("loading the staff member"))?;
+    let Some(target) = target else {
+        return Ok(refuse(
+            state,
+            head,
+            &me,
+            id,
+            action,
+            &Refusal::NoSuchStaff.to_string(),
+        )
+        .await);
     };
-    match staff::update_staff(&state.db, id, change, state.clock.now()).await {
-        Ok(()) => {}
-        Err(ChangeError::LastAdmin) => {
-            return refuse(state, parts, &me, id, action, LAST_ADMIN).await;
+    // Nothing to change (the same role again): back to the list.
+    let Some((change, detail)) = change(&target) else {
+        return Ok(Redirect::to("/staff").into_response());
+    };
+    let origin = origin_of(&head, Some(&me));
+    let by = ChangedBy {
+        staff_id: Some(me.id),
+        origin: &origin,
+    };
+    let now = state.clock.now();
+    match staff_changes::apply(
+        &state.db,
+        &state.audit,
+        now,
+        by,
+        &target,
+        change,
+        (action, detail),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to("/staff?done=updated").into_response()),
+        Err(ChangeFailure::Refused(refusal)) => {
+            Ok(refuse(state, head, &me, id, action, &refusal.to_string()).await)
         }
-        Err(ChangeError::NotFound) => {
-            return refuse(state, parts, &me, id, action, NO_SUCH_STAFF).await;
-        }
-        Err(ChangeError::Database(err)) => {
-            tracing::error!(error = %err, "staff change failed");
-            return unavailable();
-        }
+        Err(ChangeFailure::Failed(err)) => Err(AppError::portal("changing the staff member")(err)),
     }
-    if let Some(reason) = ends {
-        let origin = origin_of(&parts, Some(&me));
-        let now = state.clock.now();
-        if impersonation::end_all_for(&state.db, &state.audit, now, id, reason, &origin)
-            .await
-            .is_err()
-        {
-            return unavailable();
-        }
-    }
-    let event = NewEvent::new(action, Outcome::Ok, origin_of(&parts, Some(&me))).detail(detail);
-    if state.audit.append(event).await.is_err() {
-        return unavailable();
-    }
-    Redirect::to("/staff?done=updated").into_response()
 }
 
+/// Records the refusal and shows the staff page again, the message beside the row.
 async fn refuse(
     state: AppState,
-    parts: axum::http::request::Parts,
+    head: Parts,
     me: &CurrentStaff,
     id: i64,
     action: Action,
     message: &str,
 ) -> Response {
-    let event = NewEvent::new(action, Outcome::Denied, origin_of(&parts, Some(me)))
+    let event = NewEvent::new(action, Outcome::Denied, origin_of(&head, Some(me)))
         .detail(json!({"staff_id": id, "reason": message}));
     let _ = state.audit.append(event).await;
     let feedback = FormFeedback::new(ROW_FORM)
         .value("id", &id.to_string())
         .error("", message);
-    show_again(state, parts, feedback, StatusCode::CONFLICT).await
+    show_again(state, on_staff_page(head), feedback, StatusCode::CONFLICT).await
+}
+
+/// The row forms post to `/staff/{id}/…`; they live on `/staff`.
+fn on_staff_page(mut head: Parts) -> Parts {
+    head.uri = Uri::from_static("/staff");
+    head
 }
 
 pub async fn change_role(
     State(state): State<AppState>,
+    Allowed(me, _): Allowed<need::ManageStaff>,
     Path(id): Path<i64>,
-    req: Request,
-) -> Response {
-    let (parts, form) = read_form::<RoleForm>(req).await;
-    let Some(me) = current(&parts).filter(|me| me.can(Permission::ManageStaff)) else {
-        return StatusCode::FORBIDDEN.into_response();
+    FormData { head, fields }: FormData<RoleForm>,
+) -> Result<Response, AppError> {
+    let Some(role) = Role::parse(&fields.role) else {
+        return Ok(refuse(state, head, &me, id, Action::StaffUpdated, "Choose a role.").await);
     };
-    let Some(role) = form.and_then(|f| Role::parse(&f.role)) else {
-        return refuse(
-            state,
-            parts,
-            &me,
-            id,
-            Action::StaffUpdated,
-            "Choose a role.",
-        )
-        .await;
+    let to_role = |target: &staff::Staff| {
+        (target.role != role).then(|| {
+            let detail = json!({"staff_id": id, "email": target.email, "role": {"from": target.role.as_str(), "to": role.as_str()}});
+            (Change::Role(role), detail)
+        })
     };
-    let target = match guard(&state, &me, id, role != Role::Admin).await {
-        Ok(target) => target,
-        Err(message) => return refuse(state, parts, &me, id, Action::StaffUpdated, message).await,
-    };
-    if target.role == role {
-        return Redirect::to("/staff").into_response();
-    }
-    let detail = json!({"staff_id": id, "email": target.email, "role": {"from": target.role.as_str(), "to": role.as_str()}});
-    apply(
-        state,
-        parts,
-        me,
-        id,
-        Change::Role(role),
-        Action::StaffUpdated,
-        detail,
-    )
-    .await
+    change(state, head, me, id, to_role, Action::StaffUpdated).await
 }
 
-pub async fn disable(State(state): State<AppState>, Path(id): Path<i64>, req: Request) -> Response {
-    let (parts, _) = req.into_parts();
-    let Some(me) = current(&parts).filter(|me| me.can(Permission::ManageStaff)) else {
-        return StatusCode::FORBIDDEN.into_response();
+pub async fn disable(
+    State(state): State<AppState>,
+    Allowed(me, _): Allowed<need::ManageStaff>,
+    Path(id): Path<i64>,
+    head: Parts,
+) -> Result<Response, AppError> {
+    let disabled = |target: &staff::Staff| {
+        Some((
+            Change::Disable,
+            json!({"staff_id": id, "email": target.email}),
+        ))
     };
-    let target = match guard(&state, &me, id, true).await {
-        Ok(target) => target,
-        Err(message) => return refuse(state, parts, &me, id, Action::StaffDisabled, message).await,
-    };
-    let detail = json!({"staff_id": id, "email": target.email});
-    apply(
-        state,
-        parts,
-        me,
-        id,
-        Change::Disable,
-        Action::StaffDisabled,
-        detail,
-    )
-    .await
+    change(state, head, me, id, disabled, Action::StaffDisabled).await
 }
 
 pub async fn set_password(
     State(state): State<AppState>,
+    Allowed(me, _): Allowed<need::ManageStaff>,
     Path(id): Path<i64>,
-    req: Request,
-) -> Response {
-    let (parts, form) = read_form::<PasswordForm>(req).await;
-    let Some(me) = current(&parts).filter(|me| me.can(Permission::ManageStaff)) else {
-        return StatusCode::FORBIDDEN.into_response();
-    };
-    let password = form.unwrap_or_default().password;
-    if let Err(weak) = check_policy(&password) {
+    FormData { head, fields }: FormData<PasswordForm>,
+) -> Result<Response, AppError> {
+    if let Err(weak) = check_policy(&fields.password) {
         let feedback = FormFeedback::new(ROW_FORM)
             .value("id", &id.to_string())
             .error("password", format!("Choose a stronger password: {weak}."));
-        return show_again(state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let head = on_staff_page(head);
+        return Ok(show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await);
     }
-    let target = match guard(&state, &me, id, false).await {
-        Ok(target) => target,
-        Err(message) => return refuse(state, parts, &me, id, Action::StaffUpdated, message).await,
+    let hash = state
+        .hasher
+        .hash(SecretString::from(fields.password))
+        .await
+        .map_err(AppError::portal("hashing the password"))?;
+    let new_password = |target: &staff::Staff| {
+        let detail = json!({"staff_id": id, "email": target.email, "password": "changed"});
+        Some((Change::Password(&hash), detail))
     };
-    let Ok(hash) = state.hasher.hash(SecretString::from(password)).await else {
-        return unavailable();
-    };
-    // A new password lifts the lockout: the person can sign in with it at once.
-    if let Ok(email) = Email::parse(&target.email) {
-        if let Err(err) = throttle::clear_lockout(&state.db, &email).await {
-            tracing::error!(error = %err, "the lockout could not be lifted");
-            return unavailable();
-        }
-    }
-    let detail = json!({"staff_id": id, "email": target.email, "password": "changed"});
-    apply(
-        state,
-        parts,
-        me,
-        id,
-        Change::Password(&hash),
-        Action::StaffUpdated,
-        detail,
-    )
-    .await
+    change(state, head, me, id, new_password, Action::StaffUpdated).await
 }

@@ -1,13 +1,13 @@
 //! Creating a sub-organization (admins only), exactly once per rendered form.
 
-use axum::extract::{Request, State};
+use axum::extract::State;
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{current, read_form, show_again, unavailable, FormFeedback};
+use super::{show_again, FormFeedback};
 use crate::auth::password::check_policy;
-use crate::auth::Permission;
 use crate::config::PostgridMode;
 use crate::domain::text::LINE_MAX_CHARS;
 use crate::domain::{CountryCode, Email};
@@ -15,12 +15,14 @@ use crate::form_token::{self, Claim};
 use crate::postgrid::models::NewSubOrganization;
 use crate::postgrid::PostgridError;
 use crate::state::AppState;
+use crate::web::extract::{need, Allowed, FormData};
 use crate::web::request::origin_of;
+use crate::web::AppError;
 
 pub const FORM: crate::web::FormId = crate::web::FormId::SubOrgNew;
 
 #[derive(Deserialize, Default)]
-struct CreateForm {
+pub struct CreateForm {
     #[serde(default)]
     organization_name: String,
     #[serde(default)]
@@ -61,54 +63,84 @@ fn is_phone(raw: &str) -> bool {
             .all(|c| c.is_ascii_digit() || " +-().".contains(c))
 }
 
-pub async fn create(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, form) = read_form::<CreateForm>(req).await;
-    let Some(me) = current(&parts).filter(|me| me.can(Permission::CreateSubOrg)) else {
-        return StatusCode::FORBIDDEN.into_response();
-    };
-    let form = form.unwrap_or_default();
-    let now = state.clock.now();
-    let mut feedback = FormFeedback::new(FORM)
-        .value("organization_name", form.organization_name.trim())
-        .value("name", form.name.trim())
-        .value("email", form.email.trim())
-        .value("country_code", form.country_code.trim())
-        .value("phone_number", form.phone_number.trim());
+impl CreateForm {
+    /// What was typed, to show again (never the password).
+    fn typed(&self) -> FormFeedback {
+        FormFeedback::new(FORM)
+            .value("organization_name", self.organization_name.trim())
+            .value("name", self.name.trim())
+            .value("email", self.email.trim())
+            .value("country_code", self.country_code.trim())
+            .value("phone_number", self.phone_number.trim())
+    }
+}
 
-    let organization_name = form.organization_name.trim();
-    if organization_name.is_empty() || organization_name.chars().count() > LINE_MAX_CHARS {
-        feedback = feedback.error(
-            "organization_name",
-            "Enter the organization's name (up to 200 characters).",
-        );
+/// Each field checked in one place; the error is what was typed with a problem per field.
+impl TryFrom<&CreateForm> for NewSubOrganization {
+    type Error = FormFeedback;
+
+    fn try_from(form: &CreateForm) -> Result<Self, FormFeedback> {
+        let mut feedback = form.typed();
+        let organization_name = form.organization_name.trim();
+        if organization_name.is_empty() || organization_name.chars().count() > LINE_MAX_CHARS {
+            feedback = feedback.error(
+                "organization_name",
+                "Enter the organization's name (up to 200 characters).",
+            );
+        }
+        let name = form.name.trim();
+        if name.is_empty() || name.chars().count() > LINE_MAX_CHARS {
+            feedback = feedback.error(
+                "name",
+                "Enter the name of the first user (up to 200 characters).",
+            );
+        }
+        let email = Email::parse(&form.email);
+        if email.is_err() {
+            feedback = feedback.error(
+                "email",
+                "Enter the first user's email, such as name@example.com.",
+            );
+        }
+        if let Err(weak) = check_policy(&form.password) {
+            feedback = feedback.error("password", format!("Choose a stronger password: {weak}."));
+        }
+        let country = CountryCode::parse(&form.country_code);
+        if country.is_err() {
+            feedback = feedback.error("country_code", "Choose the country from the list.");
+        }
+        let phone = form.phone_number.trim();
+        if !phone.is_empty() && !is_phone(phone) {
+            feedback = feedback.error(
+                "phone_number",
+                "Enter a phone number of 7 to 15 digits, such as +1 555 010 0199, or leave it empty.",
+            );
+        }
+        match (email, country, feedback.has_errors()) {
+            (Ok(email), Ok(country), false) => Ok(Self {
+                organization_name: organization_name.to_owned(),
+                name: name.to_owned(),
+                email: email.to_string(),
+                password: form.password.clone(),
+                country_code: country.to_string(),
+                phone_number: (!phone.is_empty()).then(|| phone.to_owned()),
+            }),
+            _ => Err(feedback),
+        }
     }
-    if form.name.trim().is_empty() || form.name.trim().chars().count() > LINE_MAX_CHARS {
-        feedback = feedback.error(
-            "name",
-            "Enter the name of the first user (up to 200 characters).",
-        );
-    }
-    let email = Email::parse(&form.email);
-    if email.is_err() {
-        feedback = feedback.error(
-            "email",
-            "Enter the first user's email, such as name@example.com.",
-        );
-    }
-    if let Err(weak) = check_policy(&form.password) {
-        feedback = feedback.error("password", format!("Choose a stronger password: {weak}."));
-    }
-    let country = CountryCode::parse(&form.country_code);
-    if country.is_err() {
-        feedback = feedback.error("country_code", "Choose the country from the list.");
-    }
-    let phone = form.phone_number.trim();
-    if !phone.is_empty() && !is_phone(phone) {
-        feedback = feedback.error(
-            "phone_number",
-            "Enter a phone number of 7 to 15 digits, such as +1 555 010 0199, or leave it empty.",
-        );
-    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Allowed(me, _): Allowed<need::CreateSubOrg>,
+    FormData { head, fields: form }: FormData<CreateForm>,
+) -> Result<Response, AppError> {
+    let now = state.clock.now();
+    let new = NewSubOrganization::try_from(&form);
+    let mut feedback = match &new {
+        Ok(_) => form.typed(),
+        Err(problems) => problems.clone(),
+    };
     if state.config.postgrid_mode == PostgridMode::Live
         && form.confirm_live.as_deref() != Some("yes")
     {
@@ -128,42 +160,13 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
         form_token::issue(state.form_key(), me.id, now)
     };
     feedback = feedback.value("token", &token);
-    let (Ok(email), Ok(country), false) = (email, country, feedback.has_errors()) else {
-        return show_again(state, parts, feedback, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let (Ok(new), false) = (new, feedback.has_errors()) else {
+        return Ok(show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await);
     };
-
-    match form_token::claim(&state.db, &token, me.id, now).await {
-        Ok(Claim::Mine) => {}
-        Ok(Claim::Done(id)) => {
-            return Redirect::to(&format!("/sub-orgs/{id}?created=1")).into_response()
-        }
-        Ok(Claim::Pending) => {
-            return match form_token::wait_for_result(&state.db, &token).await {
-                Ok(Some(id)) => Redirect::to(&format!("/sub-orgs/{id}?created=1")).into_response(),
-                _ => {
-                    let feedback = feedback.error(
-                        "",
-                        "This form is already being submitted. Check the list of sub-organizations before trying again.",
-                    );
-                    show_again(state, parts, feedback, StatusCode::CONFLICT).await
-                }
-            };
-        }
-        Err(err) => {
-            tracing::error!(error = %err, "form token could not be claimed");
-            return unavailable();
-        }
+    if let Some(done) = claim(&state, &head, &feedback, &token, me.id).await? {
+        return Ok(done);
     }
-
-    let new = NewSubOrganization {
-        organization_name: organization_name.to_owned(),
-        name: form.name.trim().to_owned(),
-        email: email.to_string(),
-        password: form.password,
-        country_code: country.to_string(),
-        phone_number: (!phone.is_empty()).then(|| phone.to_owned()),
-    };
-    let client = state.parent_client(origin_of(&parts, Some(&me)));
+    let client = state.parent_client(origin_of(&head, Some(&me)));
     let created = client
         .create_sub_org(&new, &form_token::idempotency_key(&token))
         .await;
@@ -177,34 +180,68 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
         tracing::error!(error = %err, "form token could not be settled");
     }
     match created {
-        Ok(created) => Redirect::to(&format!(
-            "/sub-orgs/{}?created=1",
-            created.sub_organization.id
-        ))
-        .into_response(),
+        Ok(created) => Ok(created_page(&created.sub_organization.id.to_string())),
         Err(error) => {
-            let status = match error {
-                PostgridError::Validation { .. } | PostgridError::Rejected { .. } => {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
-                PostgridError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-                _ => StatusCode::BAD_GATEWAY,
-            };
-            let field = match &error {
-                PostgridError::Validation {
-                    field: Some(field), ..
-                } => form_field(field),
-                _ => None,
-            };
-            let feedback = match (field, &error) {
-                (Some(field), PostgridError::Validation { message, .. }) => {
-                    feedback.error(field, format!("PostGrid did not accept this: {message}"))
-                }
-                _ => feedback.error("", error.user_message()),
-            };
-            show_again(state, parts, feedback, status).await
+            let (feedback, status) = refused_by_postgrid(feedback, error);
+            Ok(show_again(state, head, feedback, status).await)
         }
     }
+}
+
+fn created_page(id: &str) -> Response {
+    Redirect::to(&format!("/sub-orgs/{id}?created=1")).into_response()
+}
+
+/// Claims the form's token, so one form creates one sub-organization. `Some` is the answer
+/// when this form was (or is being) submitted already.
+async fn claim(
+    state: &AppState,
+    head: &Parts,
+    feedback: &FormFeedback,
+    token: &str,
+    me: i64,
+) -> Result<Option<Response>, AppError> {
+    let now = state.clock.now();
+    let claimed = form_token::claim(&state.db, token, me, now)
+        .await
+        .map_err(AppError::portal("claiming the form token"))?;
+    Ok(match claimed {
+        Claim::Mine => None,
+        Claim::Done(id) => Some(created_page(&id)),
+        Claim::Pending => Some(match form_token::wait_for_result(&state.db, token).await {
+            Ok(Some(id)) => created_page(&id),
+            _ => {
+                let feedback = feedback.clone().error(
+                    "",
+                    "This form is already being submitted. Check the list of sub-organizations before trying again.",
+                );
+                show_again(state.clone(), head.clone(), feedback, StatusCode::CONFLICT).await
+            }
+        }),
+    })
+}
+
+/// PostGrid's refusal beside the field it names, or above the form.
+fn refused_by_postgrid(feedback: FormFeedback, error: PostgridError) -> (FormFeedback, StatusCode) {
+    let error = AppError::from(error);
+    error.log();
+    let status = error.status();
+    let AppError::Upstream(error) = error else {
+        return (feedback, status);
+    };
+    let feedback = match &error {
+        PostgridError::Validation {
+            field: Some(field),
+            message,
+        } => match form_field(field) {
+            Some(field) => {
+                feedback.error(field, format!("PostGrid did not accept this: {message}"))
+            }
+            None => feedback.error("", error.user_message()),
+        },
+        _ => feedback.error("", error.user_message()),
+    };
+    (feedback, status)
 }
 
 #[cfg(test)]

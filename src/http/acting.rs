@@ -2,16 +2,17 @@
 //! handler runs, so nothing is done as a sub-organization after it should have ended.
 
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use tower_sessions::Session;
 
+use crate::app::render::render_error;
 use crate::auth::CurrentStaff;
 use crate::impersonation::{self, Checked};
 use crate::state::AppState;
 use crate::web::request::origin_of;
 use crate::web::request::{Acting, ActingEnded};
+use crate::web::AppError;
 
 pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let (Some(session), Some(me)) = (
@@ -33,12 +34,9 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         }
         Err(err) => {
             // Fail closed: without a checked state nothing may be done as the sub-organization.
-            tracing::error!(error = %err, "impersonation could not be checked");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The portal could not check your session. Try again in a moment.",
-            )
-                .into_response();
+            let (head, _) = req.into_parts();
+            let error = AppError::portal("checking the impersonation")(err);
+            return render_error(state, head, error.report()).await;
         }
     }
     next.run(req).await

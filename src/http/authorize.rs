@@ -3,35 +3,37 @@
 //! and an audit event with outcome `denied`.
 
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use tower_sessions::Session;
 
-use crate::app::render;
+use crate::app::render::render_error;
 use crate::audit::{NewEvent, Outcome};
 use crate::auth::access::{self, Access};
 use crate::auth::session::{self, CurrentStaff, Ended, SessionAuth, SESSION_KEY};
 use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
-use crate::web::request::{origin_of, AccessDenied, SessionEnded};
+use crate::web::request::{origin_of, SessionEnded};
+use crate::web::AppError;
 
 /// Refresh the idle timer at most this often, so every page view does not write the session.
 const TOUCH_EVERY_SECONDS: i64 = 60;
 
 pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let Some(session) = req.extensions().get::<Session>().cloned() else {
-        tracing::error!("no session layer in front of the authorization check");
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        return fail(
+            &state,
+            req,
+            AppError::portal("finding the session layer")("missing"),
+        )
+        .await;
     };
     let now = state.clock.now();
     let current = match current_staff(&state, &session, now).await {
         Ok(current) => current,
-        Err(err) => {
-            tracing::error!(error = %err, "session could not be resolved");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
+        Err(err) => return fail(&state, req, AppError::portal("resolving the session")(err)).await,
     };
     let (current, ended) = match current {
         Ok(staff) => (Some(staff), None),
@@ -51,14 +53,14 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
                     impersonation::end_bound_to_ended_session(&state, &id, reason, &origin).await
                 {
                     // The session stays, still bound, so the next request tries again.
-                    tracing::error!(error = %err, "the ended session's impersonation could not be ended");
-                    return StatusCode::SERVICE_UNAVAILABLE.into_response();
+                    let error = AppError::portal("ending the ended session's impersonation")(err);
+                    return fail(&state, req, error).await;
                 }
             }
             // The session is over: removed from the store so its cookie signs in nobody.
             if let Err(err) = session.flush().await {
-                tracing::error!(error = %err, "the ended session could not be removed");
-                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+                let error = AppError::portal("removing the ended session")(err);
+                return fail(&state, req, error).await;
             }
             (None, Some(ended))
         }
@@ -67,6 +69,9 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     let needs = access::required(req.method(), req.uri().path());
     match (needs, &current) {
         (Access::Public, _) => {}
+        (_, None) if req.method() != Method::GET => {
+            return fail(&state, req, AppError::SignInFirst).await
+        }
         (_, None) => return sign_in_first(&req, ended),
         (Access::SignedIn, Some(_)) => {}
         (Access::Needs(permission, _), Some(staff)) if staff.can(permission) => {}
@@ -79,10 +84,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             }
             let mut req = Request::from_parts(parts, body);
             req.extensions_mut().insert(staff.clone());
-            req.extensions_mut().insert(AccessDenied);
-            let mut res = render::render_page(State(state), req).await;
-            *res.status_mut() = StatusCode::FORBIDDEN;
-            return res;
+            return fail(&state, req, AppError::Forbidden).await;
         }
     }
     if let Some(staff) = current {
@@ -121,10 +123,14 @@ async fn current_staff(
     }
 }
 
+/// The error page for `req`, from here: the handlers behind never run.
+async fn fail(state: &AppState, req: Request, error: AppError) -> Response {
+    let (head, _) = req.into_parts();
+    render_error(state.clone(), head, error.report()).await
+}
+
+/// Sends a page request to the sign-in page, which brings the person back afterwards.
 fn sign_in_first(req: &Request, ended: Option<Ended>) -> Response {
-    if req.method() != Method::GET {
-        return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
-    }
     let target = req
         .uri()
         .path_and_query()

@@ -4,6 +4,7 @@ pub mod acting;
 mod assets;
 pub mod authorize;
 pub mod client_addr;
+mod error_page;
 mod health;
 pub mod origin_guard;
 pub mod request_id;
@@ -98,8 +99,9 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PortalStore>) -> Ro
         .leptos_routes_with_handler(pages, get(render::render_page))
         .merge(forms)
         .fallback(render::render_not_found)
-        // Innermost first: the impersonation re-checked; who is signed in and may they;
-        // then same-origin; then sessions.
+        // Innermost first: a handler's error rendered as a page; the impersonation
+        // re-checked; who is signed in and may they; then same-origin; then sessions.
+        .layer(from_fn_with_state(state.clone(), error_page::middleware))
         .layer(from_fn_with_state(state.clone(), acting::middleware))
         .layer(from_fn_with_state(state.clone(), authorize::middleware))
         .layer(from_fn_with_state(state.clone(), origin_guard::middleware))

@@ -3,15 +3,17 @@
 //! when present, must be same-origin too. Anything else is refused and recorded.
 
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::json;
 
+use crate::app::render::render_error;
 use crate::audit::refusals::record_repeats;
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::state::AppState;
 use crate::web::request::origin_of;
+use crate::web::AppError;
 
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
@@ -33,7 +35,13 @@ pub fn is_same_origin(headers: &axum::http::HeaderMap, origin: &str) -> bool {
 const MAX_FIELD_CHARS: usize = 200;
 
 pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if is_safe(req.method()) || is_same_origin(req.headers(), &state.config.public_origin()) {
+    if is_safe(req.method())
+        || state
+            .config
+            .accepted_origins()
+            .iter()
+            .any(|origin| is_same_origin(req.headers(), origin))
+    {
         return next.run(req).await;
     }
     let (parts, _) = req.into_parts();
@@ -65,11 +73,8 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             tracing::error!(error = %err, "origin rejection could not be recorded");
         }
     }
-    (
-        StatusCode::FORBIDDEN,
-        "This request did not come from the portal's own pages, so it was refused.",
-    )
-        .into_response()
+    let expected = state.config.public_origin();
+    render_error(state, parts, AppError::CrossOrigin { expected }.report()).await
 }
 
 #[cfg(test)]

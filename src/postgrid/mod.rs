@@ -15,7 +15,7 @@ mod transport;
 
 pub use call::{Attempt, AttemptOutcome, Call, CallObserver, NotRecorded, Operation};
 pub use error::PostgridError;
-pub use org::{OrgClient, OrgContext};
+pub use org::{OrgClient, OrgContext, OrgOperation};
 pub use parent::ParentClient;
 pub use transport::{field_named_in, ClientOptions, Transport, POSTGRID_ORG};
 

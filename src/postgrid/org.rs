@@ -13,12 +13,12 @@ use crate::operation;
 #[derive(Debug, Clone)]
 pub struct OrgContext {
     sub_org: SubOrgId,
-    /// The operations (by name) this context may perform; anything else is never sent.
-    allowed: &'static [&'static str],
+    /// Whether this context may perform an operation; anything it refuses is never sent.
+    allowed: fn(OrgOperation) -> bool,
 }
 
 impl OrgContext {
-    pub(crate) fn new(sub_org: SubOrgId, allowed: &'static [&'static str]) -> Self {
+    pub(crate) fn new(sub_org: SubOrgId, allowed: fn(OrgOperation) -> bool) -> Self {
         Self { sub_org, allowed }
     }
 
@@ -27,17 +27,60 @@ impl OrgContext {
     }
 }
 
-pub const CONTACTS_LIST: Operation = operation!("contacts.list", GET, "/contacts");
-pub const CONTACTS_GET: Operation = operation!("contacts.get", GET, "/contacts/{id}");
-pub const CONTACTS_CREATE: Operation = operation!("contacts.create", POST, "/contacts");
-pub const TEMPLATES_LIST: Operation = operation!("templates.list", GET, "/templates");
-pub const TEMPLATES_GET: Operation = operation!("templates.get", GET, "/templates/{id}");
-pub const TEMPLATES_CREATE: Operation = operation!("templates.create", POST, "/templates");
-pub const TEMPLATES_UPDATE: Operation = operation!("templates.update", POST, "/templates/{id}");
-pub const LETTERS_LIST: Operation = operation!("letters.list", GET, "/letters");
-pub const LETTERS_GET: Operation = operation!("letters.get", GET, "/letters/{id}");
-pub const LETTERS_CREATE: Operation = operation!("letters.create", POST, "/letters");
-pub const LETTERS_CANCEL: Operation = operation!("letters.cancel", DELETE, "/letters/{id}");
+/// Every operation the portal can perform as a sub-organization. Which of them a mode allows
+/// is a `match` in `impersonation::policy`, so a new one cannot be left out there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgOperation {
+    ContactsList,
+    ContactsGet,
+    ContactsCreate,
+    TemplatesList,
+    TemplatesGet,
+    TemplatesCreate,
+    TemplatesUpdate,
+    LettersList,
+    LettersGet,
+    LettersCreate,
+    LettersCancel,
+}
+
+impl OrgOperation {
+    pub const ALL: [Self; 11] = [
+        Self::ContactsList,
+        Self::ContactsGet,
+        Self::ContactsCreate,
+        Self::TemplatesList,
+        Self::TemplatesGet,
+        Self::TemplatesCreate,
+        Self::TemplatesUpdate,
+        Self::LettersList,
+        Self::LettersGet,
+        Self::LettersCreate,
+        Self::LettersCancel,
+    ];
+
+    /// The request it makes, and its name in the audit log.
+    pub fn spec(self) -> Operation {
+        match self {
+            Self::ContactsList => operation!("contacts.list", GET, "/contacts"),
+            Self::ContactsGet => operation!("contacts.get", GET, "/contacts/{id}"),
+            Self::ContactsCreate => operation!("contacts.create", POST, "/contacts"),
+            Self::TemplatesList => operation!("templates.list", GET, "/templates"),
+            Self::TemplatesGet => operation!("templates.get", GET, "/templates/{id}"),
+            Self::TemplatesCreate => operation!("templates.create", POST, "/templates"),
+            Self::TemplatesUpdate => operation!("templates.update", POST, "/templates/{id}"),
+            Self::LettersList => operation!("letters.list", GET, "/letters"),
+            Self::LettersGet => operation!("letters.get", GET, "/letters/{id}"),
+            Self::LettersCreate => operation!("letters.create", POST, "/letters"),
+            Self::LettersCancel => operation!("letters.cancel", DELETE, "/letters/{id}"),
+        }
+    }
+
+    /// The name the audit log records (`contacts.create`).
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+}
 
 /// Delegated work for one sub-organization: every call carries `PostGrid-Org`.
 #[derive(Clone)]
@@ -65,13 +108,19 @@ impl OrgClient {
     }
 
     pub async fn list_contacts(&self, page: &Page) -> Result<List<Contact>, PostgridError> {
-        self.send(CONTACTS_LIST, "/contacts".into(), page.query(), None, false)
-            .await
+        self.send(
+            OrgOperation::ContactsList,
+            "/contacts".into(),
+            page.query(),
+            None,
+            false,
+        )
+        .await
     }
 
     pub async fn get_contact(&self, id: &str) -> Result<Contact, PostgridError> {
         self.send(
-            CONTACTS_GET,
+            OrgOperation::ContactsGet,
             resource_path("/contacts", id)?,
             vec![],
             None,
@@ -82,7 +131,7 @@ impl OrgClient {
 
     pub async fn create_contact(&self, new: &NewContact) -> Result<Contact, PostgridError> {
         self.send(
-            CONTACTS_CREATE,
+            OrgOperation::ContactsCreate,
             "/contacts".into(),
             vec![],
             Some(encode_body(new)?),
@@ -93,7 +142,7 @@ impl OrgClient {
 
     pub async fn list_templates(&self, page: &Page) -> Result<List<Template>, PostgridError> {
         self.send(
-            TEMPLATES_LIST,
+            OrgOperation::TemplatesList,
             "/templates".into(),
             page.query(),
             None,
@@ -104,7 +153,7 @@ impl OrgClient {
 
     pub async fn get_template(&self, id: &str) -> Result<Template, PostgridError> {
         self.send(
-            TEMPLATES_GET,
+            OrgOperation::TemplatesGet,
             resource_path("/templates", id)?,
             vec![],
             None,
@@ -118,7 +167,7 @@ impl OrgClient {
         fields: &TemplateFields,
     ) -> Result<Template, PostgridError> {
         self.send(
-            TEMPLATES_CREATE,
+            OrgOperation::TemplatesCreate,
             "/templates".into(),
             vec![],
             Some(encode_body(fields)?),
@@ -134,7 +183,7 @@ impl OrgClient {
     ) -> Result<Template, PostgridError> {
         let path = resource_path("/templates", id)?;
         self.send(
-            TEMPLATES_UPDATE,
+            OrgOperation::TemplatesUpdate,
             path,
             vec![],
             Some(encode_body(fields)?),
@@ -144,13 +193,19 @@ impl OrgClient {
     }
 
     pub async fn list_letters(&self, page: &Page) -> Result<List<Letter>, PostgridError> {
-        self.send(LETTERS_LIST, "/letters".into(), page.query(), None, false)
-            .await
+        self.send(
+            OrgOperation::LettersList,
+            "/letters".into(),
+            page.query(),
+            None,
+            false,
+        )
+        .await
     }
 
     pub async fn get_letter(&self, id: &str) -> Result<Letter, PostgridError> {
         self.send(
-            LETTERS_GET,
+            OrgOperation::LettersGet,
             resource_path("/letters", id)?,
             vec![],
             None,
@@ -161,7 +216,7 @@ impl OrgClient {
 
     pub async fn create_letter(&self, new: &NewLetter) -> Result<Letter, PostgridError> {
         self.send(
-            LETTERS_CREATE,
+            OrgOperation::LettersCreate,
             "/letters".into(),
             vec![],
             Some(encode_body(new)?),
@@ -172,7 +227,7 @@ impl OrgClient {
 
     pub async fn cancel_letter(&self, id: &str) -> Result<Letter, PostgridError> {
         self.send(
-            LETTERS_CANCEL,
+            OrgOperation::LettersCancel,
             resource_path("/letters", id)?,
             vec![],
             None,
@@ -183,17 +238,17 @@ impl OrgClient {
 
     async fn send<T: DeserializeOwned>(
         &self,
-        operation: Operation,
+        operation: OrgOperation,
         path: String,
         query: Vec<(&'static str, String)>,
         body: Option<serde_json::Value>,
         creates: bool,
     ) -> Result<T, PostgridError> {
-        if !self.context.allowed.contains(&operation.name) {
+        if !(self.context.allowed)(operation) {
             return Err(PostgridError::NotAllowed);
         }
         let call = Call {
-            operation,
+            operation: operation.spec(),
             path,
             query,
             body,

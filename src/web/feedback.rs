@@ -20,6 +20,13 @@ pub enum FormId {
     Handoff,
 }
 
+/// A way forward the page offers beside the message, when the refusal has one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextStep {
+    /// An impersonation is already open (perhaps in another tab): offer to stop it.
+    StopActing,
+}
+
 /// What a page needs to show a form again: which form, the values typed and the problems.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormFeedback {
@@ -27,6 +34,7 @@ pub struct FormFeedback {
     pub values: BTreeMap<String, String>,
     /// Field name → message; `""` for a message about the whole form.
     pub errors: BTreeMap<String, String>,
+    pub next: Option<NextStep>,
 }
 
 impl FormFeedback {
@@ -35,7 +43,13 @@ impl FormFeedback {
             form,
             values: BTreeMap::new(),
             errors: BTreeMap::new(),
+            next: None,
         }
+    }
+
+    pub fn next(mut self, step: NextStep) -> Self {
+        self.next = Some(step);
+        self
     }
 
     pub fn value(mut self, field: &str, value: &str) -> Self {

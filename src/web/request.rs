@@ -22,11 +22,6 @@ pub struct Acting(pub Impersonation);
 #[derive(Debug, Clone, Copy)]
 pub struct ActingEnded(pub EndReason);
 
-/// Put in the request when the person may not see what they asked for; the app renders the
-/// "not allowed" page instead of the route.
-#[derive(Debug, Clone, Copy)]
-pub struct AccessDenied;
-
 /// Why the person was sent to the sign-in page, for its message.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionEnded(pub Ended);

@@ -100,7 +100,7 @@ async fn permission_matrix() {
             "GET",
             "/audit/impersonations/nothing",
             vec![],
-            [303, 403, 200, 200, 303],
+            [303, 403, 404, 404, 303],
         ),
         (
             "GET",

@@ -229,14 +229,31 @@ async fn read_only_refuses_every_write_on_the_server() {
             ],
         ),
     ];
+    let requests_before = app.events_of("postgrid.request").await.len();
     for (path, form) in &writes {
         let res = admin.post(path, form).await;
         assert_eq!(res.status(), 403, "{path}");
+        // The refusal is the form's own page again, with what was typed.
+        let html = res.text().await.expect("body");
+        assert!(html.contains("This impersonation is read-only"), "{path}");
+        let (field, typed) = form[0];
+        assert!(
+            html.contains(&format!("value=\"{typed}\"")) || html.contains(typed),
+            "{path} keeps {field}"
+        );
     }
+    // Showing a form again may read (the template being edited, the letter's choices);
+    // nothing is written.
+    let requests = app.events_of("postgrid.request").await;
     assert!(
-        delegated_since(&app, from).is_empty(),
+        requests[requests_before..]
+            .iter()
+            .all(|e| e["method"] == "GET"),
         "no write reached PostGrid"
     );
+    assert!(delegated_since(&app, from)
+        .iter()
+        .all(|org| org.as_deref() == Some(ORG)));
     let denied = app.events_of("impersonation.denied").await;
     assert_eq!(
         denied

@@ -11,5 +11,6 @@ mod instances;
 mod pages;
 mod platform;
 mod postgres_restart;
+mod refusals;
 mod security;
 mod sub_orgs;

@@ -105,32 +105,49 @@ async fn detail_and_users_show_what_postgrid_returns() {
 
 #[tokio::test]
 async fn each_postgrid_failure_gets_its_own_message() {
+    // The page answers the status that says what failed (it was a 200 with the message
+    // inside until #14), with the request id to quote and Retry-After when PostGrid asks.
     let app = TestApp::spawn().await;
     let mut viewer = app.signed_in(Role::Viewer).await;
     let cases = [
         (
             Fault::on("/sub_organizations").status(429).retry_after(0),
             "limiting how fast",
+            429,
         ),
         (
             Fault::on("/sub_organizations").status(503),
             "PostGrid is unavailable right now",
+            502,
         ),
         (
             Fault::on("/sub_organizations").status(401),
             "rejected the portal's API key",
+            502,
         ),
         (
             Fault::on("/sub_organizations").malformed(),
             "could not read",
+            502,
         ),
     ];
-    for (fault, message) in cases {
+    for (fault, message, want) in cases {
         app.sim.clear_faults();
         app.sim.inject(fault);
-        let (status, html) = page(&mut viewer, "/sub-orgs").await;
-        assert_eq!(status, 200);
+        let res = viewer.get("/sub-orgs").await;
+        assert_eq!(res.status().as_u16(), want, "{message}");
+        let retry_after = res.headers().get("retry-after").cloned();
+        assert_eq!(retry_after.is_some(), want == 429, "{message}");
+        let request_id = res
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .expect("request id")
+            .to_owned();
+        let html = res.text().await.expect("body");
         assert!(html.contains(message), "{message}: {html}");
+        assert!(html.contains(&request_id), "the reference to quote");
+        assert!(html.contains("<header"), "inside the portal's chrome");
         assert!(!html.contains("Simulated"), "no raw upstream text");
     }
 }

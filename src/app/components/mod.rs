@@ -1,3 +1,4 @@
 pub mod banner;
 pub mod field;
 pub mod header;
+pub mod problem;

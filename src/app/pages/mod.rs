@@ -1,7 +1,7 @@
 pub mod account;
 pub mod acting;
 pub mod audit;
-pub mod forbidden;
+pub mod error;
 pub mod handoff;
 pub mod home;
 pub mod login;

@@ -2,17 +2,16 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::app::components::field::{Field, FormProblem};
-use crate::app::request::{current_staff, feedback_for, query_param};
+use crate::app::components::problem::Problem;
+use crate::app::request::{feedback_for, query_param, state_for};
 use crate::auth::staff::{list_staff, Staff};
 use crate::auth::{Permission, Role};
 use crate::forms::staff::{ADD_FORM, ROW_FORM};
-use crate::state::AppState;
+use crate::web::AppError;
 
 #[component]
 pub fn StaffPage() -> impl IntoView {
-    // The page loader checks the permission too, not only the route table.
-    let allowed = current_staff().is_some_and(|me| me.can(Permission::ManageStaff));
-    let state = use_context::<AppState>();
+    let state = state_for(Permission::ManageStaff);
     let add = feedback_for(ADD_FORM);
     let row = feedback_for(ROW_FORM);
     let done = match query_param("done").as_deref() {
@@ -21,10 +20,10 @@ pub fn StaffPage() -> impl IntoView {
         _ => None,
     };
     let list = async move {
-        match state.filter(|_| allowed) {
-            Some(state) => list_staff(&state.db).await.map_err(|_| ()),
-            None => Err(()),
-        }
+        let state = state?;
+        list_staff(&state.db)
+            .await
+            .map_err(AppError::portal("loading the staff list"))
     };
     view! {
         <Title text="Staff"/>
@@ -36,9 +35,7 @@ pub fn StaffPage() -> impl IntoView {
             {Suspend::new(async move {
                 match list.await {
                     Ok(people) => view! { <StaffTable people/> }.into_any(),
-                    Err(()) => view! {
-                        <p class="notice error" role="alert">"The staff list could not be loaded. Try again."</p>
-                    }.into_any(),
+                    Err(error) => view! { <Problem error/> }.into_any(),
                 }
             })}
         </Suspense>

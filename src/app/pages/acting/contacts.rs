@@ -1,12 +1,16 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::app::components::problem::Problem;
 use leptos_router::hooks::use_params_map;
 
 use super::super::sub_orgs::{Pager, SearchForm};
-use super::{acting, contact_name, is_write_mode, ActingNav, NotActing};
+use super::{
+    acting, contact_name, is_write_mode, shows_write_form, ActingNav, NotActing, SwitchToWrite,
+};
 use crate::app::components::field::{Field, FormProblem};
 use crate::app::request::{feedback_for, query_param};
-use crate::app::upstream::{date, page_from_query, UpstreamProblem};
+use crate::app::upstream::{date, page_from_query};
 use crate::domain::COUNTRIES;
 use crate::forms::impersonation::CONTACT_FORM;
 
@@ -58,7 +62,7 @@ pub fn ContactsPage() -> impl IntoView {
                             <Pager path="/impersonation/contacts".to_owned() page=page.clone() has_next/>
                         }.into_any()
                     }
-                    Err(error) => view! { <UpstreamProblem error/> }.into_any(),
+                    Err(error) => view! { <Problem error/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -93,7 +97,7 @@ pub fn ContactPage() -> impl IntoView {
                             <dt>"Created"</dt><dd>{c.created_at.clone()}</dd>
                         </dl>
                     }.into_any(),
-                    Err(error) => view! { <h1>"Contact"</h1><UpstreamProblem error/> }.into_any(),
+                    Err(error) => view! { <h1>"Contact"</h1><Problem error/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -107,6 +111,7 @@ pub fn NewContactPage() -> impl IntoView {
         return view! { <Title text="Not acting"/><NotActing/> }.into_any();
     }
     let feedback = feedback_for(CONTACT_FORM);
+    let show_form = shows_write_form(&feedback);
     let chosen = feedback.typed("country_code");
     let country_problem = feedback.problem("country_code");
     view! {
@@ -114,8 +119,9 @@ pub fn NewContactPage() -> impl IntoView {
         <ActingNav/>
         <section class="card" aria-labelledby="contact-heading">
             <h1 id="contact-heading">"New contact"</h1>
-            {(!is_write_mode()).then(|| view! { <p class="notice warn">"Read-only: switch to write mode to create contacts."</p> })}
             <FormProblem feedback=feedback.clone()/>
+            {(!is_write_mode()).then(|| view! { <SwitchToWrite what="create contacts"/> })}
+            {show_form.then(|| view! {
             <form method="post" action="/impersonation/contacts/new" class="stacked">
                 <Field feedback=feedback.clone() name="first_name" label="First name" required=false hint="A first name or a company name is required."/>
                 <Field feedback=feedback.clone() name="last_name" label="Last name" required=false/>
@@ -137,6 +143,7 @@ pub fn NewContactPage() -> impl IntoView {
                 <Field feedback name="description" label="Description" required=false/>
                 <button type="submit">"Create contact"</button>
             </form>
+            })}
         </section>
     }
     .into_any()

@@ -1,11 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{acting, ActingNav, NotActing};
-use crate::app::components::field::{FormProblem, TextArea};
-use crate::app::request::{feedback_for, query_param};
-use crate::domain::text::{REASON_MAX_CHARS, REASON_MIN_CHARS};
-use crate::forms::impersonation::MODE_FORM;
+use super::{acting, ActingNav, NotActing, SwitchToWrite};
+use crate::app::request::query_param;
 use crate::impersonation::Mode;
 
 #[component]
@@ -13,8 +10,6 @@ pub fn ActingHomePage() -> impl IntoView {
     let Some((imp, _)) = acting() else {
         return view! { <Title text="Not acting"/><NotActing/> }.into_any();
     };
-    let feedback = feedback_for(MODE_FORM);
-    let problem = feedback.problem("why");
     let switched = query_param("mode");
     view! {
         <Title text=format!("Acting for {}", imp.sub_org_name)/>
@@ -34,18 +29,7 @@ pub fn ActingHomePage() -> impl IntoView {
         </dl>
         <ActingNav/>
         {(imp.mode() == Mode::ReadOnly).then(|| view! {
-            <section class="card" aria-labelledby="write-heading">
-                <h2 id="write-heading">"Make changes"</h2>
-                <p>"Read-only by default. To create contacts, templates or letters, switch to write mode and say why."</p>
-                <FormProblem feedback=feedback.clone()/>
-                <form method="post" action="/impersonation/mode" class="stacked">
-                    <label for="why">"Why you need to make changes"</label>
-                    <TextArea id="why" name="why" value=feedback.typed("why") minlength=REASON_MIN_CHARS
-                        maxlength=REASON_MAX_CHARS invalid=problem.is_some()/>
-                    {problem.map(|p| view! { <p class="field-error">{p}</p> })}
-                    <button type="submit">"Switch to write mode"</button>
-                </form>
-            </section>
+            <SwitchToWrite what="create contacts, templates or letters"/>
         })}
         {(imp.mode() == Mode::Write).then(|| view! {
             <form method="post" action="/impersonation/mode" class="inline">

@@ -1,12 +1,16 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::app::components::problem::Problem;
 use leptos_router::hooks::use_params_map;
 
 use super::super::sub_orgs::{Pager, SearchForm};
-use super::{acting, contact_name, is_write_mode, ActingNav, NotActing};
+use super::{
+    acting, contact_name, is_write_mode, shows_write_form, ActingNav, NotActing, SwitchToWrite,
+};
 use crate::app::components::field::{Field, FormProblem};
 use crate::app::request::{feedback_for, query_param};
-use crate::app::upstream::{date, page_from_query, UpstreamProblem};
+use crate::app::upstream::{date, page_from_query};
 use crate::config::PostgridMode;
 use crate::forms::impersonation::LETTER_FORM;
 use crate::postgrid::{Page, MAX_PAGE_SIZE};
@@ -55,7 +59,7 @@ pub fn LettersPage() -> impl IntoView {
                             <Pager path="/impersonation/letters".to_owned() page=page.clone() has_next/>
                         }.into_any()
                     }
-                    Err(error) => view! { <UpstreamProblem error/> }.into_any(),
+                    Err(error) => view! { <Problem error/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -90,7 +94,7 @@ pub fn LetterPage() -> impl IntoView {
                             <dt>"Created"</dt><dd>{l.created_at.clone()}</dd>
                         </dl>
                     }.into_any(),
-                    Err(error) => view! { <h1>"Letter"</h1><UpstreamProblem error/> }.into_any(),
+                    Err(error) => view! { <h1>"Letter"</h1><Problem error/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -106,8 +110,13 @@ pub fn NewLetterPage() -> impl IntoView {
     let live =
         use_context::<AppState>().is_some_and(|s| s.config.postgrid_mode == PostgridMode::Live);
     let feedback = feedback_for(LETTER_FORM);
+    let show_form = shows_write_form(&feedback);
     // The choices are the sub-organization's own contacts and templates.
     let load = async move {
+        if !show_form {
+            // Nothing to choose from until write mode is on.
+            return Ok((Vec::new(), Vec::new()));
+        }
         let page = Page::new(MAX_PAGE_SIZE, 0, None);
         let contacts = client.list_contacts(&page).await?;
         let templates = client.list_templates(&page).await?;
@@ -119,16 +128,17 @@ pub fn NewLetterPage() -> impl IntoView {
         <ActingNav/>
         <section class="card" aria-labelledby="letter-heading">
             <h1 id="letter-heading">"New letter"</h1>
-            {(!is_write_mode()).then(|| view! { <p class="notice warn">"Read-only: switch to write mode to create letters."</p> })}
+            <FormProblem feedback=feedback.clone()/>
+            {(!is_write_mode()).then(|| view! { <SwitchToWrite what="create letters"/> })}
             {if live {
                 view! { <p class="notice error">{format!("Live mode: the letter is printed and mailed, and {sub_org} is charged for it.")}</p> }.into_any()
             } else {
                 view! { <p class="notice warn">"Test mode: nothing is printed, mailed or charged."</p> }.into_any()
             }}
-            <FormProblem feedback=feedback.clone()/>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {Suspend::new(async move {
                     match load.await {
+                        Ok(_) if !show_form => ().into_any(),
                         Ok((contacts, templates)) => {
                             let choose = |name: &'static str, label: &'static str, options: Vec<(String, String)>| {
                                 let chosen = feedback.typed(name);
@@ -165,7 +175,7 @@ pub fn NewLetterPage() -> impl IntoView {
                                 </form>
                             }.into_any()
                         }
-                        Err(error) => view! { <UpstreamProblem error/> }.into_any(),
+                        Err(error) => view! { <Problem error/> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -1,12 +1,14 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::app::components::problem::Problem;
 use leptos_router::hooks::use_params_map;
 
 use super::super::sub_orgs::{Pager, SearchForm};
-use super::{acting, is_write_mode, ActingNav, NotActing};
+use super::{acting, is_write_mode, shows_write_form, ActingNav, NotActing, SwitchToWrite};
 use crate::app::components::field::{Field, FormProblem, TextArea};
 use crate::app::request::{feedback_for, query_param};
-use crate::app::upstream::{date, page_from_query, UpstreamProblem};
+use crate::app::upstream::{date, page_from_query};
 use crate::domain::text::TEMPLATE_HTML_MAX_CHARS;
 use crate::forms::impersonation::TEMPLATE_FORM;
 use crate::web::FormFeedback;
@@ -53,7 +55,7 @@ pub fn TemplatesPage() -> impl IntoView {
                             <Pager path="/impersonation/templates".to_owned() page=page.clone() has_next/>
                         }.into_any()
                     }
-                    Err(error) => view! { <UpstreamProblem error/> }.into_any(),
+                    Err(error) => view! { <Problem error/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -88,6 +90,7 @@ pub fn TemplatePage() -> impl IntoView {
     let saved = query_param("saved").is_some();
     let shown_again = feedback_for(TEMPLATE_FORM);
     let writable = is_write_mode();
+    let show_form = shows_write_form(&shown_again);
     view! {
         <Title text="Template"/>
         <ActingNav/>
@@ -112,7 +115,8 @@ pub fn TemplatePage() -> impl IntoView {
                             </dl>
                             <h2>"HTML"</h2>
                             <pre class="source">{t.html.clone().unwrap_or_default()}</pre>
-                            {writable.then(|| view! {
+                            {(!writable).then(|| view! { <SwitchToWrite what="edit this template"/> })}
+                            {show_form.then(|| view! {
                                 <section class="card" aria-labelledby="edit-heading">
                                     <h2 id="edit-heading">"Edit this template"</h2>
                                     <TemplateEditor action=format!("/impersonation/templates/{}", t.id) feedback button="Save template"/>
@@ -120,7 +124,7 @@ pub fn TemplatePage() -> impl IntoView {
                             })}
                         }.into_any()
                     }
-                    Err(error) => view! { <h1>"Template"</h1><UpstreamProblem error/> }.into_any(),
+                    Err(error) => view! { <h1>"Template"</h1><Problem error/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -133,13 +137,16 @@ pub fn NewTemplatePage() -> impl IntoView {
     if acting().is_none() {
         return view! { <Title text="Not acting"/><NotActing/> }.into_any();
     }
+    let feedback = feedback_for(TEMPLATE_FORM);
     view! {
         <Title text="New template"/>
         <ActingNav/>
         <section class="card" aria-labelledby="template-heading">
             <h1 id="template-heading">"New template"</h1>
-            {(!is_write_mode()).then(|| view! { <p class="notice warn">"Read-only: switch to write mode to create templates."</p> })}
-            <TemplateEditor action="/impersonation/templates/new".to_owned() feedback=feedback_for(TEMPLATE_FORM) button="Create template"/>
+            {(!is_write_mode()).then(|| view! { <SwitchToWrite what="create templates"/> })}
+            {shows_write_form(&feedback).then(|| view! {
+                <TemplateEditor action="/impersonation/templates/new".to_owned() feedback button="Create template"/>
+            })}
         </section>
     }
     .into_any()

@@ -3,27 +3,33 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::record_view;
-use crate::app::request::current_staff;
+use crate::app::components::problem::Problem;
+use crate::app::request::state_for;
 use crate::audit::StoredEvent;
 use crate::auth::Permission;
-use crate::state::AppState;
+use crate::web::AppError;
+
+const NO_SUCH_EVENT: &str = "There is no such event.";
 
 #[component]
 pub fn AuditEventPage() -> impl IntoView {
-    let state = use_context::<AppState>()
-        .filter(|_| current_staff().is_some_and(|me| me.can(Permission::ReviewAudit)));
+    let state = state_for(Permission::ReviewAudit);
     let seq = use_params_map()
         .with_untracked(|p| p.get("seq").unwrap_or_default())
         .parse::<i64>()
-        .ok();
+        .map_err(|_| AppError::NotFound(NO_SUCH_EVENT));
     let load = async move {
-        let (state, seq) = (state.ok_or(())?, seq.ok_or(())?);
-        if !record_view(serde_json::json!({"event": seq})).await {
-            return Err(());
-        }
-        let event = state.audit.find_one(seq).await.map_err(|_| ())?;
-        let newer = state.audit.find_one(seq + 1).await.map_err(|_| ())?;
-        Ok((event, newer))
+        let (state, seq) = (state?, seq?);
+        record_view(&state, serde_json::json!({"event": seq})).await?;
+        let read = AppError::portal("reading the audit event");
+        let event = state.audit.find_one(seq).await.map_err(read)?;
+        let event = event.ok_or(AppError::NotFound(NO_SUCH_EVENT))?;
+        let newer = state
+            .audit
+            .find_one(seq + 1)
+            .await
+            .map_err(AppError::portal("reading the next audit event"))?;
+        Ok::<_, AppError>((event, newer))
     };
     view! {
         <Title text="Audit event"/>
@@ -31,13 +37,8 @@ pub fn AuditEventPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {Suspend::new(async move {
                 match load.await {
-                    Ok((Some(event), newer)) => view! { <EventDetail event newer/> }.into_any(),
-                    Ok((None, _)) | Err(()) => {
-                        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                            response.set_status(axum::http::StatusCode::NOT_FOUND);
-                        }
-                        view! { <h1>"Audit event"</h1><p class="notice error">"There is no such event."</p> }.into_any()
-                    }
+                    Ok((event, newer)) => view! { <EventDetail event newer/> }.into_any(),
+                    Err(error) => view! { <h1>"Audit event"</h1><Problem error/> }.into_any(),
                 }
             })}
         </Suspense>

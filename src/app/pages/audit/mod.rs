@@ -7,12 +7,14 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use time::{OffsetDateTime, UtcOffset};
 
-use crate::app::request::{current_staff, query_param};
+use crate::app::components::problem::Problem;
+use crate::app::request::{current_staff, query_param, state_for};
 use crate::audit::{Action, Cursor, NewEvent, Outcome, StoredEvent, Verification};
 use crate::auth::{Permission, Role};
 use crate::forms::audit::FilterQuery;
 use crate::state::AppState;
 use crate::web::request::origin_of;
+use crate::web::AppError;
 
 pub const PAGE_SIZE: u32 = 50;
 
@@ -39,13 +41,9 @@ pub fn parse_offset(raw: &str) -> Option<UtcOffset> {
 
 /// Records that this person read the audit log, and with which filters. Nothing is shown
 /// when that cannot be recorded.
-pub async fn record_view(what: serde_json::Value) -> bool {
-    let (Some(state), Some(parts)) = (
-        use_context::<AppState>(),
-        use_context::<axum::http::request::Parts>(),
-    ) else {
-        return false;
-    };
+pub async fn record_view(state: &AppState, what: serde_json::Value) -> Result<(), AppError> {
+    let parts = use_context::<axum::http::request::Parts>()
+        .ok_or_else(|| AppError::portal("finding the request")("missing"))?;
     let me = current_staff();
     let event = NewEvent::new(
         Action::AuditViewed,
@@ -53,16 +51,18 @@ pub async fn record_view(what: serde_json::Value) -> bool {
         origin_of(&parts, me.as_ref()),
     )
     .detail(what);
-    state.audit.append(event).await.is_ok()
+    state
+        .audit
+        .append(event)
+        .await
+        .map(|_| ())
+        .map_err(AppError::portal("recording the audit view"))
 }
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    let state = use_context::<AppState>();
+    let state = state_for(Permission::ReviewAudit);
     let me = current_staff();
-    let allowed = me
-        .as_ref()
-        .is_some_and(|me| me.can(Permission::ReviewAudit));
     let is_admin = me.as_ref().is_some_and(|me| me.role == Role::Admin);
     let raw_query =
         use_context::<axum::http::request::Parts>().and_then(|p| p.uri.query().map(str::to_owned));
@@ -76,22 +76,23 @@ pub fn AuditPage() -> impl IntoView {
     };
     let detail = serde_json::json!({"filters": query.as_detail(), "cursor": format!("{cursor:?}")});
     let load = {
-        let state = state.clone();
         let filter = filter.clone();
         async move {
-            let state = state.filter(|_| allowed).ok_or(())?;
+            let state = state?;
             let events = state
                 .audit
                 .find(&filter, cursor, PAGE_SIZE)
                 .await
-                .map_err(|_| ())?;
-            let verification = state.audit.latest_verification().await.map_err(|_| ())?;
+                .map_err(AppError::portal("reading the audit log"))?;
+            let verification = state
+                .audit
+                .latest_verification()
+                .await
+                .map_err(AppError::portal("reading the latest verification"))?;
             // Recorded after reading, so a search never finds its own record; shown only once
             // it is recorded.
-            if !record_view(detail).await {
-                return Err(());
-            }
-            Ok((events, verification))
+            record_view(&state, detail).await?;
+            Ok::<_, AppError>((events, verification))
         }
     };
     let export_query = query.to_query();
@@ -113,9 +114,7 @@ pub fn AuditPage() -> impl IntoView {
                         <EventTable events=events.clone() offset/>
                         <AuditPager events links_query=links_query.clone() cursor/>
                     }.into_any(),
-                    Err(()) => view! {
-                        <p class="notice error" role="alert">"The audit log could not be read right now. Try again in a moment."</p>
-                    }.into_any(),
+                    Err(error) => view! { <Problem error/> }.into_any(),
                 }
             })}
         </Suspense>

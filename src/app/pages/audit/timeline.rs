@@ -3,25 +3,33 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::record_view;
-use crate::app::request::current_staff;
+use crate::app::components::problem::Problem;
+use crate::app::request::state_for;
 use crate::audit::StoredEvent;
 use crate::auth::Permission;
-use crate::state::AppState;
+use crate::web::AppError;
 
 /// One impersonation from `impersonation.started` to `impersonation.ended`, every delegated
 /// call in between, the reason and ticket at the top.
 #[component]
 pub fn ImpersonationTimelinePage() -> impl IntoView {
-    let state = use_context::<AppState>()
-        .filter(|_| current_staff().is_some_and(|me| me.can(Permission::ReviewAudit)));
+    let state = state_for(Permission::ReviewAudit);
     let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
     let filtered = format!("/audit?impersonation={id}");
     let load = async move {
-        let state = state.ok_or(())?;
-        if !record_view(serde_json::json!({"impersonation": id})).await {
-            return Err(());
+        let state = state?;
+        record_view(&state, serde_json::json!({"impersonation": id})).await?;
+        let events = state
+            .audit
+            .timeline(&id)
+            .await
+            .map_err(AppError::portal("reading the impersonation's events"))?;
+        match events.is_empty() {
+            true => Err(AppError::NotFound(
+                "There is no such impersonation in the audit log.",
+            )),
+            false => Ok(events),
         }
-        state.audit.timeline(&id).await.map_err(|_| ())
     };
     view! {
         <Title text="Impersonation timeline"/>
@@ -29,8 +37,8 @@ pub fn ImpersonationTimelinePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {Suspend::new(async move {
                 match load.await {
-                    Ok(events) if !events.is_empty() => view! { <Timeline events/> }.into_any(),
-                    _ => view! { <h1>"Impersonation"</h1><p class="notice error">"There is no such impersonation in the audit log."</p> }.into_any(),
+                    Ok(events) => view! { <Timeline events/> }.into_any(),
+                    Err(error) => view! { <h1>"Impersonation"</h1><Problem error/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -1,43 +1,34 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::app::components::problem::Problem;
 use leptos_router::hooks::use_params_map;
 
 use crate::app::components::field::{Field, FormProblem, TextArea};
 use crate::app::request::{current_staff, extension, feedback_for, query_param};
-use crate::app::upstream::{money, parent_client, usage, UpstreamProblem};
+use crate::app::upstream::{money, parent_client, usage};
 use crate::auth::Permission;
 use crate::domain::text::{REASON_MAX_CHARS, REASON_MIN_CHARS, TICKET_MAX_CHARS};
 use crate::domain::{CountryCode, SubOrgId};
 use crate::forms::impersonation::START_FORM;
 use crate::postgrid::models::SubOrganization;
-use crate::postgrid::PostgridError;
 use crate::state::AppState;
 use crate::web::request::Acting;
+use crate::web::AppError;
 
 /// The sub-organization id from the path, validated before it goes anywhere near PostGrid.
-pub fn sub_org_from_path() -> Result<SubOrgId, PostgridError> {
+pub fn sub_org_from_path() -> Result<SubOrgId, AppError> {
     let raw = use_params_map().with_untracked(|params| params.get("id").unwrap_or_default());
-    SubOrgId::parse(&raw).map_err(|_| PostgridError::NotFound {
-        message: "not a sub-organization id".to_owned(),
-    })
+    SubOrgId::parse(&raw).map_err(|_| AppError::NotFound("There is no such sub-organization."))
 }
 
 #[component]
 pub fn SubOrgDetailPage() -> impl IntoView {
     let id = sub_org_from_path();
-    let client = parent_client()
-        .filter(|_| current_staff().is_some_and(|me| me.can(Permission::ViewSubOrgs)));
+    let client = parent_client();
     let created = query_param("created").is_some();
     let stopped = query_param("stopped").is_some();
-    let load = async move {
-        let id = id?;
-        match client {
-            Some(client) => client.get_sub_org(&id).await,
-            None => Err(PostgridError::Forbidden {
-                message: String::new(),
-            }),
-        }
-    };
+    let load = async move { Ok::<_, AppError>(client?.get_sub_org(&id?).await?) };
     view! {
         <Title text="Sub-organization"/>
         <p class="crumbs"><a href="/sub-orgs">"← All sub-organizations"</a></p>
@@ -51,14 +42,7 @@ pub fn SubOrgDetailPage() -> impl IntoView {
             {Suspend::new(async move {
                 match load.await {
                     Ok(sub_org) => view! { <SubOrgDetail sub_org/> }.into_any(),
-                    Err(error) => {
-                        if matches!(error, PostgridError::NotFound { .. }) {
-                            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                                response.set_status(axum::http::StatusCode::NOT_FOUND);
-                            }
-                        }
-                        view! { <h1>"Sub-organization"</h1><UpstreamProblem error/> }.into_any()
-                    }
+                    Err(error) => view! { <h1>"Sub-organization"</h1><Problem error/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -117,7 +101,7 @@ fn StartActing(sub_org_id: String) -> impl IntoView {
             <p>"See and fix its contacts, templates and letters with the portal's own key. Read-only until you switch to write mode. Everything you do is recorded with your reason."</p>
             {(!enabled).then(|| view! { <p class="notice warn">"Acting for sub-organizations is switched off for this portal."</p> })}
             {acting_now.then(|| view! { <p class="notice warn">"You are already acting for a sub-organization; stop that first."</p> })}
-            {(!acting_now && feedback.typed("acting_elsewhere") == "yes").then(|| view! {
+            {(!acting_now && feedback.next == Some(crate::web::feedback::NextStep::StopActing)).then(|| view! {
                 <form method="post" action="/impersonation/stop" class="inline">
                     <button type="submit" class="secondary">"Stop acting for the other sub-organization"</button>
                 </form>

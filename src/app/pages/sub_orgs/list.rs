@@ -1,26 +1,23 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::app::components::problem::Problem;
+
 use super::{Pager, SearchForm};
 use crate::app::request::current_staff;
-use crate::app::upstream::{date, money, page_from_query, parent_client, usage, UpstreamProblem};
+use crate::app::upstream::{date, money, page_from_query, parent_client, usage};
 use crate::auth::Permission;
 use crate::postgrid::models::{List, SubOrganization};
+use crate::web::AppError;
 
 #[component]
 pub fn SubOrgListPage() -> impl IntoView {
     let page = page_from_query();
     let can_create = current_staff().is_some_and(|me| me.can(Permission::CreateSubOrg));
-    let client = parent_client()
-        .filter(|_| current_staff().is_some_and(|me| me.can(Permission::ViewSubOrgs)));
+    let client = parent_client();
     let load = {
         let page = page.clone();
-        async move {
-            match client {
-                Some(client) => client.list_sub_orgs(&page).await.map_err(Some),
-                None => Err(None),
-            }
-        }
+        async move { Ok::<_, AppError>(client?.list_sub_orgs(&page).await?) }
     };
     view! {
         <Title text="Sub-organizations"/>
@@ -33,8 +30,7 @@ pub fn SubOrgListPage() -> impl IntoView {
             {Suspend::new(async move {
                 match load.await {
                     Ok(list) => view! { <SubOrgTable list page=page.clone()/> }.into_any(),
-                    Err(Some(error)) => view! { <UpstreamProblem error/> }.into_any(),
-                    Err(None) => view! { <p class="notice error">"Not available."</p> }.into_any(),
+                    Err(error) => view! { <Problem error/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -1,20 +1,22 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::app::components::problem::Problem;
+
 use super::detail::sub_org_from_path;
 use super::{Pager, SearchForm};
 use crate::app::request::current_staff;
-use crate::app::upstream::{page_from_query, parent_client, UpstreamProblem};
+use crate::app::upstream::{page_from_query, parent_client};
 use crate::auth::Permission;
 use crate::postgrid::models::User;
-use crate::postgrid::{Page, PostgridError};
+use crate::postgrid::Page;
+use crate::web::AppError;
 
 #[component]
 pub fn SubOrgUsersPage() -> impl IntoView {
     let id = sub_org_from_path();
     let page = page_from_query();
-    let client = parent_client()
-        .filter(|_| current_staff().is_some_and(|me| me.can(Permission::ViewSubOrgs)));
+    let client = parent_client();
     let path = id
         .as_ref()
         .map(|id| format!("/sub-orgs/{id}/users"))
@@ -27,14 +29,11 @@ pub fn SubOrgUsersPage() -> impl IntoView {
     let load = {
         let page = page.clone();
         async move {
-            let id = id?;
-            let client = client.ok_or(PostgridError::Forbidden {
-                message: String::new(),
-            })?;
+            let (id, client) = (id?, client?);
             // The name for the heading, and one page of users.
             let sub_org = client.get_sub_org(&id).await?;
             let users = client.list_sub_org_users(&id, &page).await?;
-            Ok::<_, PostgridError>((sub_org.name, users))
+            Ok::<_, AppError>((sub_org.name, users))
         }
     };
     view! {
@@ -48,7 +47,7 @@ pub fn SubOrgUsersPage() -> impl IntoView {
                         <SearchForm action=path.clone() label="Search users by name or email" page=page.clone()/>
                         <UserTable users page=page.clone() path=path.clone() sub_org_id=sub_org_id.clone()/>
                     }.into_any(),
-                    Err(error) => view! { <h1>"Users"</h1><UpstreamProblem error/> }.into_any(),
+                    Err(error) => view! { <h1>"Users"</h1><Problem error/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -1,0 +1,136 @@
+//! What a handler needs, declared in its signature: the signed-in person, the permission the
+//! handler requires, the impersonation in force, and a form with the request head kept for
+//! showing it again. The middleware has already checked each of these; the extractors make a
+//! handler unable to run without them.
+
+use std::marker::PhantomData;
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::de::DeserializeOwned;
+
+use super::error::AppError;
+use super::request::{origin_of, Acting};
+use crate::audit::Origin;
+use crate::auth::{CurrentStaff, Permission};
+use crate::impersonation::Impersonation;
+
+/// The signed-in staff member.
+pub struct SignedIn(pub CurrentStaff);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        parts
+            .extensions
+            .get::<CurrentStaff>()
+            .cloned()
+            .map(Self)
+            .ok_or(AppError::SignInFirst)
+    }
+}
+
+/// A permission a handler needs, as a type.
+pub trait Need {
+    const PERMISSION: Permission;
+}
+
+/// The permissions handlers ask for by name.
+pub mod need {
+    use super::{Need, Permission};
+
+    pub struct CreateSubOrg;
+    pub struct Impersonate;
+    pub struct ManageStaff;
+    pub struct ReviewAudit;
+
+    impl Need for CreateSubOrg {
+        const PERMISSION: Permission = Permission::CreateSubOrg;
+    }
+    impl Need for Impersonate {
+        const PERMISSION: Permission = Permission::Impersonate;
+    }
+    impl Need for ManageStaff {
+        const PERMISSION: Permission = Permission::ManageStaff;
+    }
+    impl Need for ReviewAudit {
+        const PERMISSION: Permission = Permission::ReviewAudit;
+    }
+}
+
+/// The signed-in staff member, whose role grants `N`.
+pub struct Allowed<N: Need>(pub CurrentStaff, pub Granted<N>);
+
+/// Proof that the permission was checked: only the extractor can make one.
+pub struct Granted<N>(PhantomData<N>);
+
+impl<S: Send + Sync, N: Need> FromRequestParts<S> for Allowed<N> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let SignedIn(me) = SignedIn::from_request_parts(parts, state).await?;
+        if me.can(N::PERMISSION) {
+            Ok(Self(me, Granted(PhantomData)))
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+/// The impersonation in force, re-checked on this request, and who holds it.
+pub struct ActingNow {
+    pub me: CurrentStaff,
+    pub imp: Impersonation,
+}
+
+/// Nothing is done as a sub-organization without an impersonation: the person is sent to the
+/// acting page, which says so and offers to start one.
+pub struct NotActing;
+
+impl IntoResponse for NotActing {
+    fn into_response(self) -> Response {
+        Redirect::to("/impersonation").into_response()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ActingNow {
+    type Rejection = NotActing;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, NotActing> {
+        let me = parts.extensions.get::<CurrentStaff>().cloned();
+        let imp = parts.extensions.get::<Acting>().map(|a| a.0.clone());
+        match (me, imp) {
+            (Some(me), Some(imp)) => Ok(Self { me, imp }),
+            _ => Err(NotActing),
+        }
+    }
+}
+
+/// A form's fields, parsed, with the request head kept for rendering the page again.
+pub struct FormData<T> {
+    pub head: Parts,
+    pub fields: T,
+}
+
+impl<T> FormData<T> {
+    /// The audit origin of this request, as made by `staff`.
+    pub fn origin(&self, staff: Option<&CurrentStaff>) -> Origin {
+        origin_of(&self.head, staff)
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormData<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let (parts, body) = req.into_parts();
+        let head = parts.clone();
+        let Form(fields) = Form::<T>::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|rejection| AppError::BadForm(rejection.body_text()))?;
+        Ok(Self { head, fields })
+    }
+}
