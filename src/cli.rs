@@ -13,13 +13,13 @@ use crate::audit::{
     Outcome, Verdict,
 };
 use crate::auth::password::{check_policy, Hasher};
-use crate::auth::staff_changes::{self, ChangeFailure, ChangedBy, Refusal};
 use crate::auth::{staff, Role};
 use crate::config::AuditKey;
 use crate::config::{self, Config};
 use crate::db::Database;
 use crate::domain::Email;
 use crate::postgrid::sim::{Seed, Simulator, BASE_PATH};
+use crate::staff_changes::{self, ChangeFailure, ChangedBy, Refusal};
 use crate::startup::{shutdown_signal, Application};
 use crate::telemetry;
 

@@ -15,6 +15,7 @@ pub mod http;
 pub mod impersonation;
 pub mod net;
 pub mod postgrid;
+pub mod staff_changes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -15,7 +15,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::http::STYLESHEET_PATH;
+use crate::web::paths::STYLESHEET_PATH;
 use crate::web::ErrorShown;
 use components::banner::ImpersonationBanner;
 use components::header::Header;

@@ -5,7 +5,6 @@ pub mod password;
 pub mod role;
 pub mod session;
 pub mod staff;
-pub mod staff_changes;
 pub mod throttle;
 
 pub use role::{Permission, Role};

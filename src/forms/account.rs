@@ -23,9 +23,7 @@ use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
 use crate::web::extract::{FormData, SignedIn};
 use crate::web::request::origin_of;
-use crate::web::AppError;
-
-pub const FORM: crate::web::FormId = crate::web::FormId::OwnPassword;
+use crate::web::{AppError, FormId};
 
 #[derive(Deserialize, Default)]
 pub struct ChangePasswordForm {
@@ -64,7 +62,7 @@ pub async fn change_password(
         .map_err(AppError::portal("counting the attempt"))?;
     if counted.locked {
         // Locked by wrong passwords here or at sign-in: nothing is checked until it lifts.
-        let feedback = FormFeedback::new(FORM).error(
+        let feedback = FormFeedback::new(FormId::OwnPassword).error(
             "current_password",
             format!(
                 "Too many wrong passwords: your account is locked for up to {} minutes. Try again later.",
@@ -77,7 +75,7 @@ pub async fn change_password(
             .await;
         return Ok(show_again(state, head, feedback, StatusCode::TOO_MANY_REQUESTS).await);
     }
-    let mut feedback = FormFeedback::new(FORM);
+    let mut feedback = FormFeedback::new(FormId::OwnPassword);
     let current_ok = state
         .hasher
         .verify(

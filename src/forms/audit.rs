@@ -1,129 +1,21 @@
-//! The audit review's filters (shared by the page and the exports), the streamed exports and
-//! the "verify now" button.
+//! The streamed audit exports and the "verify now" button.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio_util::io::ReaderStream;
 
 use crate::app::render::render_page_with;
-use crate::audit::{format_time, parse_time, Action, Filter, Format, NewEvent, Origin, Outcome};
+use crate::audit::{format_time, Action, Filter, Format, NewEvent, Origin, Outcome};
 use crate::auth::{CurrentStaff, Role};
 use crate::state::AppState;
+use crate::web::audit_filter::FilterQuery;
 use crate::web::extract::{need, Allowed, SignedIn};
 use crate::web::request::origin_of;
 use crate::web::AppError;
-
-/// The filter form as typed, from the query string.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct FilterQuery {
-    pub actor: String,
-    pub action: String,
-    pub outcome: String,
-    pub sub_org: String,
-    pub impersonation: String,
-    /// `YYYY-MM-DDTHH:MM` (a `datetime-local` input), UTC.
-    pub from: String,
-    pub to: String,
-    pub q: String,
-    /// A UTC offset such as `+02:00` for the second time column (not a filter).
-    pub tz: String,
-}
-
-/// `2026-11-23T10:00` (UTC) → the stored time format.
-fn local_input_time(raw: &str) -> Option<String> {
-    let raw = raw.trim();
-    let with_seconds = if raw.len() == 16 {
-        format!("{raw}:00Z")
-    } else {
-        format!("{raw}Z")
-    };
-    parse_time(&with_seconds).or_else(|| parse_time(raw))
-}
-
-impl FilterQuery {
-    pub fn from_query(query: Option<&str>) -> Self {
-        serde_urlencoded::from_str(query.unwrap_or_default()).unwrap_or_default()
-    }
-
-    /// The filter, and a message for each field that could not be used.
-    pub fn parse(&self) -> (Filter, Vec<(&'static str, &'static str)>) {
-        let mut problems = Vec::new();
-        let text = |raw: &str| Some(raw.trim().to_owned()).filter(|s| !s.is_empty());
-        let action = text(&self.action).and_then(|a| {
-            let parsed = Action::parse(&a);
-            if parsed.is_none() {
-                problems.push(("action", "Choose an action from the list."));
-            }
-            parsed
-        });
-        let outcome = text(&self.outcome).and_then(|o| {
-            let parsed = Outcome::parse(&o);
-            if parsed.is_none() {
-                problems.push(("outcome", "Choose an outcome from the list."));
-            }
-            parsed
-        });
-        let mut time = |field: &'static str, raw: &str| {
-            text(raw).and_then(|t| {
-                let parsed = local_input_time(&t);
-                if parsed.is_none() {
-                    problems.push((
-                        field,
-                        "Enter a date and time such as 2026-11-23T09:30 (UTC).",
-                    ));
-                }
-                parsed
-            })
-        };
-        let since = time("from", &self.from);
-        let until = time("to", &self.to);
-        let filter = Filter {
-            actor_email: text(&self.actor).map(|a| a.to_lowercase()),
-            sub_org_id: text(&self.sub_org),
-            action,
-            outcome,
-            impersonation_id: text(&self.impersonation),
-            since,
-            until,
-            text: text(&self.q),
-            up_to_seq: None,
-        };
-        (filter, problems)
-    }
-
-    /// The filters as they go into `audit.viewed` and `audit.exported` events.
-    pub fn as_detail(&self) -> Value {
-        let fields = [
-            ("actor", &self.actor),
-            ("action", &self.action),
-            ("outcome", &self.outcome),
-            ("sub_org", &self.sub_org),
-            ("impersonation", &self.impersonation),
-            ("from", &self.from),
-            ("to", &self.to),
-            ("q", &self.q),
-            ("tz", &self.tz),
-        ];
-        Value::Object(
-            fields
-                .into_iter()
-                .filter(|(_, v)| !v.trim().is_empty())
-                .map(|(k, v)| (k.to_owned(), Value::String(v.trim().to_owned())))
-                .collect(),
-        )
-    }
-
-    /// The query string of these filters (for links that keep them).
-    pub fn to_query(&self) -> String {
-        serde_urlencoded::to_string(self.as_detail()).unwrap_or_default()
-    }
-}
 
 pub async fn export_csv(
     State(state): State<AppState>,
@@ -251,27 +143,4 @@ pub async fn verify_now(
         .await
         .map_err(AppError::portal("starting a verification"))?;
     Ok(Redirect::to("/audit?verifying=1").into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn filters_parse_and_bad_values_are_named() {
-        let query = FilterQuery::from_query(Some(
-            "actor=Ada%40Example.com&action=postgrid.request&outcome=ok&from=2026-11-23T09%3A30&q=typo",
-        ));
-        let (filter, problems) = query.parse();
-        assert!(problems.is_empty());
-        assert_eq!(filter.actor_email.as_deref(), Some("ada@example.com"));
-        assert_eq!(filter.action, Some(Action::PostgridRequest));
-        assert_eq!(filter.since.as_deref(), Some("2026-11-23T09:30:00.000000Z"));
-        assert_eq!(filter.text.as_deref(), Some("typo"));
-        let (_, problems) = FilterQuery::from_query(Some("action=made.up&to=yesterday")).parse();
-        assert_eq!(
-            problems.iter().map(|p| p.0).collect::<Vec<_>>(),
-            ["action", "to"]
-        );
-    }
 }

@@ -24,14 +24,7 @@ use crate::web::error::upstream_status;
 use crate::web::extract::{need, ActingNow, Allowed, FormData, NotActing, SignedIn};
 use crate::web::feedback::NextStep;
 use crate::web::request::origin_of;
-use crate::web::AppError;
-
-pub const START_FORM: crate::web::FormId = crate::web::FormId::ImpersonationStart;
-pub const MODE_FORM: crate::web::FormId = crate::web::FormId::ImpersonationMode;
-pub const CONTACT_FORM: crate::web::FormId = crate::web::FormId::Contact;
-pub const TEMPLATE_FORM: crate::web::FormId = crate::web::FormId::Template;
-pub const LETTER_FORM: crate::web::FormId = crate::web::FormId::Letter;
-pub const HANDOFF_FORM: crate::web::FormId = crate::web::FormId::Handoff;
+use crate::web::{AppError, FormId};
 
 /// Renders `path` instead of the path posted to (the form lives on another page).
 fn at(mut parts: Parts, path: &str) -> Parts {
@@ -85,7 +78,7 @@ pub async fn start(
         Denial::Unrecorded => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::FORBIDDEN,
     };
-    let mut feedback = FormFeedback::new(START_FORM)
+    let mut feedback = FormFeedback::new(FormId::ImpersonationStart)
         .value("reason", form.reason.trim())
         .value("ticket", form.ticket.trim())
         .value("minutes", form.minutes.trim())
@@ -144,7 +137,7 @@ pub async fn change_mode(
         match Reason::parse(&form.why) {
             Ok(why) => (Mode::Write, Some(why)),
             Err(problem) => {
-                let feedback = FormFeedback::new(MODE_FORM)
+                let feedback = FormFeedback::new(FormId::ImpersonationMode)
                     .value("why", form.why.trim())
                     .error(
                         "why",
@@ -268,7 +261,7 @@ impl ContactForm {
 
     fn typed(&self) -> FormFeedback {
         self.fields().into_iter().fold(
-            FormFeedback::new(CONTACT_FORM),
+            FormFeedback::new(FormId::Contact),
             |feedback, (name, value)| feedback.value(name, value.trim()),
         )
     }
@@ -360,7 +353,7 @@ pub struct TemplateForm {
 
 impl TemplateForm {
     fn typed(&self) -> FormFeedback {
-        FormFeedback::new(TEMPLATE_FORM)
+        FormFeedback::new(FormId::Template)
             .value("description", self.description.trim())
             .value("html", &self.html)
     }
@@ -485,7 +478,7 @@ fn foreign_reference(error: &PostgridError) -> Option<(&'static str, &'static st
 
 impl LetterForm {
     fn typed(&self) -> FormFeedback {
-        FormFeedback::new(LETTER_FORM)
+        FormFeedback::new(FormId::Letter)
             .value("to", self.to.trim())
             .value("from", self.from.trim())
             .value("template", self.template.trim())
@@ -686,7 +679,7 @@ pub async fn handoff(
         .append(event)
         .await
         .map_err(AppError::portal("recording the hand-off"))?;
-    let feedback = FormFeedback::new(HANDOFF_FORM)
+    let feedback = FormFeedback::new(FormId::Handoff)
         .value("sub_org_id", &typed_org)
         .value("email", &typed_email);
     let (feedback, status) = match confirmed {

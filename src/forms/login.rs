@@ -20,9 +20,8 @@ use crate::state::AppState;
 use crate::web::extract::{FormData, SignedIn};
 use crate::web::request::client_addr;
 use crate::web::request::origin_of;
-use crate::web::AppError;
+use crate::web::{AppError, FormId};
 
-pub const FORM: crate::web::FormId = crate::web::FormId::Login;
 /// The start of the one message for every failure, so the page never tells whether an email
 /// has an account.
 pub const FAILED: &str = "The email or password is not right.";
@@ -79,7 +78,7 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     let ip = client_addr(&head);
     let now = state.clock.now();
-    let feedback = FormFeedback::new(FORM)
+    let feedback = FormFeedback::new(FormId::Login)
         .value("email", form.email.trim())
         .value("next", form.next.as_deref().unwrap_or_default());
     let Ok(email) = Email::parse(&form.email) else {

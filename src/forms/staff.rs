@@ -13,17 +13,14 @@ use super::{show_again, FormFeedback};
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::password::check_policy;
 use crate::auth::staff::{self, Change, StaffError};
-use crate::auth::staff_changes::{self, ChangeFailure, ChangedBy, Refusal};
 use crate::auth::{CurrentStaff, Role};
 use crate::domain::text::LINE_MAX_CHARS;
 use crate::domain::Email;
+use crate::staff_changes::{self, ChangeFailure, ChangedBy, Refusal};
 use crate::state::AppState;
 use crate::web::extract::{need, Allowed, FormData};
 use crate::web::request::origin_of;
-use crate::web::AppError;
-
-pub const ADD_FORM: crate::web::FormId = crate::web::FormId::StaffAdd;
-pub const ROW_FORM: crate::web::FormId = crate::web::FormId::StaffRow;
+use crate::web::{AppError, FormId};
 
 #[derive(Deserialize, Default)]
 pub struct AddForm {
@@ -45,7 +42,7 @@ pub async fn add(
         fields: form,
     }: FormData<AddForm>,
 ) -> Result<Response, AppError> {
-    let mut feedback = FormFeedback::new(ADD_FORM)
+    let mut feedback = FormFeedback::new(FormId::StaffAdd)
         .value("email", form.email.trim())
         .value("name", form.name.trim())
         .value("role", &form.role);
@@ -181,7 +178,7 @@ async fn refuse(
     let event = NewEvent::new(action, Outcome::Denied, origin_of(&head, Some(me)))
         .detail(json!({"staff_id": id, "reason": message}));
     let _ = state.audit.append(event).await;
-    let feedback = FormFeedback::new(ROW_FORM)
+    let feedback = FormFeedback::new(FormId::StaffRow)
         .value("id", &id.to_string())
         .error("", message);
     show_again(state, on_staff_page(head), feedback, StatusCode::CONFLICT).await
@@ -233,7 +230,7 @@ pub async fn set_password(
     FormData { head, fields }: FormData<PasswordForm>,
 ) -> Result<Response, AppError> {
     if let Err(weak) = check_policy(&fields.password) {
-        let feedback = FormFeedback::new(ROW_FORM)
+        let feedback = FormFeedback::new(FormId::StaffRow)
             .value("id", &id.to_string())
             .error("password", format!("Choose a stronger password: {weak}."));
         let head = on_staff_page(head);

@@ -17,9 +17,7 @@ use crate::postgrid::PostgridError;
 use crate::state::AppState;
 use crate::web::extract::{need, Allowed, FormData};
 use crate::web::request::origin_of;
-use crate::web::AppError;
-
-pub const FORM: crate::web::FormId = crate::web::FormId::SubOrgNew;
+use crate::web::{AppError, FormId};
 
 #[derive(Deserialize, Default)]
 pub struct CreateForm {
@@ -66,7 +64,7 @@ fn is_phone(raw: &str) -> bool {
 impl CreateForm {
     /// What was typed, to show again (never the password).
     fn typed(&self) -> FormFeedback {
-        FormFeedback::new(FORM)
+        FormFeedback::new(FormId::SubOrgNew)
             .value("organization_name", self.organization_name.trim())
             .value("name", self.name.trim())
             .value("email", self.email.trim())

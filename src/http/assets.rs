@@ -7,7 +7,7 @@ use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-pub const STYLESHEET_PATH: &str = "/assets/portal.css";
+pub use crate::web::paths::STYLESHEET_PATH;
 
 struct Asset {
     name: &'static str,

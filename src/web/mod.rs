@@ -2,6 +2,7 @@
 //! what a request carries, the edge's error type, extractors, form feedback and redirect
 //! targets. It knows no page and no route.
 
+pub mod audit_filter;
 pub mod error;
 pub mod extract;
 pub mod feedback;

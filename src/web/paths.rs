@@ -2,6 +2,9 @@
 
 use axum::response::{IntoResponse, Redirect, Response};
 
+/// Where the portal's one stylesheet is served.
+pub const STYLESHEET_PATH: &str = "/assets/portal.css";
+
 /// A page-relative redirect target that cannot leave the portal: a plain path starting with
 /// a single `/`, with no scheme, host, backslash, whitespace or control character anywhere
 /// (browsers drop tabs and newlines, so `/<TAB>/evil.example` would leave). Anything else is `/`.

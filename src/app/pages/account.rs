@@ -4,11 +4,11 @@ use leptos_meta::Title;
 use crate::app::components::field::{Field, FormProblem};
 use crate::app::request::{feedback_for, query_param};
 use crate::auth::password::MIN_LENGTH;
-use crate::forms::account::FORM;
+use crate::web::FormId;
 
 #[component]
 pub fn AccountPasswordPage() -> impl IntoView {
-    let feedback = feedback_for(FORM);
+    let feedback = feedback_for(FormId::OwnPassword);
     let done = query_param("done").as_deref() == Some("changed");
     view! {
         <Title text="Your password"/>

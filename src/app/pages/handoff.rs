@@ -7,11 +7,11 @@ use leptos_meta::Title;
 
 use crate::app::components::field::FormProblem;
 use crate::app::request::feedback_for;
-use crate::forms::impersonation::HANDOFF_FORM;
+use crate::web::FormId;
 
 #[component]
 pub fn HandoffPage() -> impl IntoView {
-    let feedback = feedback_for(HANDOFF_FORM);
+    let feedback = feedback_for(FormId::Handoff);
     let sub_org_id = feedback.typed("sub_org_id");
     let users = (!sub_org_id.is_empty()).then(|| {
         view! {

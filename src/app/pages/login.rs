@@ -3,7 +3,7 @@ use leptos_meta::Title;
 
 use crate::app::components::field::{Field, FormProblem};
 use crate::app::request::{feedback_for, query_param};
-use crate::forms::login::FORM;
+use crate::web::FormId;
 
 /// Why the person is here again, in words; only known values, never reflected text.
 fn ended_message(ended: Option<String>) -> Option<&'static str> {
@@ -18,7 +18,7 @@ fn ended_message(ended: Option<String>) -> Option<&'static str> {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let feedback = feedback_for(FORM);
+    let feedback = feedback_for(FormId::Login);
     let next = Some(feedback.typed("next"))
         .filter(|n| !n.is_empty())
         .or_else(|| query_param("next"))

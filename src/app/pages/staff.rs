@@ -6,14 +6,14 @@ use crate::app::components::problem::Problem;
 use crate::app::request::{feedback_for, query_param, state_for};
 use crate::auth::staff::{list_staff, Staff};
 use crate::auth::{Permission, Role};
-use crate::forms::staff::{ADD_FORM, ROW_FORM};
 use crate::web::AppError;
+use crate::web::FormId;
 
 #[component]
 pub fn StaffPage() -> impl IntoView {
     let state = state_for(Permission::ManageStaff);
-    let add = feedback_for(ADD_FORM);
-    let row = feedback_for(ROW_FORM);
+    let add = feedback_for(FormId::StaffAdd);
+    let row = feedback_for(FormId::StaffRow);
     let done = match query_param("done").as_deref() {
         Some("added") => Some("The staff member was added."),
         Some("updated") => Some("The change was saved. Their open sessions were ended."),

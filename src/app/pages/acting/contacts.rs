@@ -12,7 +12,7 @@ use crate::app::components::field::{Field, FormProblem};
 use crate::app::request::{feedback_for, query_param};
 use crate::app::upstream::{date, page_from_query};
 use crate::domain::COUNTRIES;
-use crate::forms::impersonation::CONTACT_FORM;
+use crate::web::FormId;
 
 #[component]
 pub fn ContactsPage() -> impl IntoView {
@@ -110,7 +110,7 @@ pub fn NewContactPage() -> impl IntoView {
     if acting().is_none() {
         return view! { <Title text="Not acting"/><NotActing/> }.into_any();
     }
-    let feedback = feedback_for(CONTACT_FORM);
+    let feedback = feedback_for(FormId::Contact);
     let show_form = shows_write_form(&feedback);
     let chosen = feedback.typed("country_code");
     let country_problem = feedback.problem("country_code");

@@ -12,9 +12,9 @@ use crate::app::components::field::{Field, FormProblem};
 use crate::app::request::{feedback_for, query_param};
 use crate::app::upstream::{date, page_from_query};
 use crate::config::PostgridMode;
-use crate::forms::impersonation::LETTER_FORM;
 use crate::postgrid::{Page, MAX_PAGE_SIZE};
 use crate::state::AppState;
+use crate::web::FormId;
 
 #[component]
 pub fn LettersPage() -> impl IntoView {
@@ -109,7 +109,7 @@ pub fn NewLetterPage() -> impl IntoView {
     };
     let live =
         use_context::<AppState>().is_some_and(|s| s.config.postgrid_mode == PostgridMode::Live);
-    let feedback = feedback_for(LETTER_FORM);
+    let feedback = feedback_for(FormId::Letter);
     let show_form = shows_write_form(&feedback);
     // The choices are the sub-organization's own contacts and templates.
     let load = async move {

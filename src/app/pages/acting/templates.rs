@@ -10,8 +10,8 @@ use crate::app::components::field::{Field, FormProblem, TextArea};
 use crate::app::request::{feedback_for, query_param};
 use crate::app::upstream::{date, page_from_query};
 use crate::domain::text::TEMPLATE_HTML_MAX_CHARS;
-use crate::forms::impersonation::TEMPLATE_FORM;
 use crate::web::FormFeedback;
+use crate::web::FormId;
 
 #[component]
 pub fn TemplatesPage() -> impl IntoView {
@@ -88,7 +88,7 @@ pub fn TemplatePage() -> impl IntoView {
     };
     let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
     let saved = query_param("saved").is_some();
-    let shown_again = feedback_for(TEMPLATE_FORM);
+    let shown_again = feedback_for(FormId::Template);
     let writable = is_write_mode();
     let show_form = shows_write_form(&shown_again);
     view! {
@@ -101,7 +101,7 @@ pub fn TemplatePage() -> impl IntoView {
                     Ok(t) => {
                         // A failed save shows what was typed; otherwise the template as it is.
                         let feedback = if shown_again.values.is_empty() {
-                            FormFeedback::new(TEMPLATE_FORM)
+                            FormFeedback::new(FormId::Template)
                                 .value("description", t.description.as_deref().unwrap_or_default())
                                 .value("html", t.html.as_deref().unwrap_or_default())
                         } else {
@@ -137,7 +137,7 @@ pub fn NewTemplatePage() -> impl IntoView {
     if acting().is_none() {
         return view! { <Title text="Not acting"/><NotActing/> }.into_any();
     }
-    let feedback = feedback_for(TEMPLATE_FORM);
+    let feedback = feedback_for(FormId::Template);
     view! {
         <Title text="New template"/>
         <ActingNav/>

@@ -11,8 +11,8 @@ use crate::app::components::problem::Problem;
 use crate::app::request::{current_staff, query_param, state_for};
 use crate::audit::{Action, Cursor, NewEvent, Outcome, StoredEvent, Verification};
 use crate::auth::{Permission, Role};
-use crate::forms::audit::FilterQuery;
 use crate::state::AppState;
+use crate::web::audit_filter::FilterQuery;
 use crate::web::request::origin_of;
 use crate::web::AppError;
 

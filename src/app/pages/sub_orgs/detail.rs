@@ -10,11 +10,11 @@ use crate::app::upstream::{money, parent_client, usage};
 use crate::auth::Permission;
 use crate::domain::text::{REASON_MAX_CHARS, REASON_MIN_CHARS, TICKET_MAX_CHARS};
 use crate::domain::{CountryCode, SubOrgId};
-use crate::forms::impersonation::START_FORM;
 use crate::postgrid::models::SubOrganization;
 use crate::state::AppState;
 use crate::web::request::Acting;
 use crate::web::AppError;
+use crate::web::FormId;
 
 /// The sub-organization id from the path, validated before it goes anywhere near PostGrid.
 pub fn sub_org_from_path() -> Result<SubOrgId, AppError> {
@@ -90,7 +90,7 @@ fn StartActing(sub_org_id: String) -> impl IntoView {
         .as_ref()
         .is_some_and(|s| s.config.impersonation_enabled);
     let acting_now = extension::<Acting>().is_some();
-    let feedback = feedback_for(START_FORM);
+    let feedback = feedback_for(FormId::ImpersonationStart);
     let minutes = Some(feedback.typed("minutes"))
         .filter(|m| !m.is_empty())
         .unwrap_or_else(|| max.min(60).to_string());

@@ -6,12 +6,12 @@ use crate::app::request::{current_staff, feedback_for};
 use crate::config::PostgridMode;
 use crate::domain::COUNTRIES;
 use crate::form_token;
-use crate::forms::sub_orgs::FORM;
 use crate::state::AppState;
+use crate::web::FormId;
 
 #[component]
 pub fn NewSubOrgPage() -> impl IntoView {
-    let feedback = feedback_for(FORM);
+    let feedback = feedback_for(FormId::SubOrgNew);
     let state = use_context::<AppState>();
     let live = state
         .as_ref()

@@ -1,4 +1,5 @@
-//! The rules for changing a staff member's account, in one place for the web and the CLI:
+//! The rules for changing a staff member's account, in one place for the web and the CLI
+//! (above both `auth` and `impersonation`, which it needs, so neither imports the other):
 //! nobody demotes or disables themselves, the last active admin stays one (enforced by
 //! [`staff::update_staff`] in the same statement), a new password lifts the lockout, whatever
 //! the person was acting for ends with their sessions, and the change is recorded.
@@ -6,10 +7,10 @@
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::staff::{self, Change, ChangeError, Staff};
-use super::throttle;
-use super::Permission;
 use crate::audit::{Action, AuditLog, NewEvent, Origin, Outcome};
+use crate::auth::staff::{self, Change, ChangeError, Staff};
+use crate::auth::throttle;
+use crate::auth::Permission;
 use crate::db::Database;
 use crate::domain::Email;
 use crate::impersonation::{self, EndReason};
