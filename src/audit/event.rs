@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use time::format_description::FormatItem;
-use time::macros::format_description;
 use time::OffsetDateTime;
+
+use crate::domain::Timestamp;
 
 /// Every action the audit log knows (DESIGN §8). Events are built from this enum, never from
 /// free strings.
@@ -209,21 +209,14 @@ fn json_text<S: serde::Serializer>(text: &str, serializer: S) -> Result<S::Ok, S
     }
 }
 
-/// `2026-11-23T18:51:44.123456Z`: fixed width, so text order is time order.
-const TIME_FORMAT: &[FormatItem<'static>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
-
+/// The stored format of a time (see [`Timestamp`]).
 pub fn format_time(at: OffsetDateTime) -> String {
-    at.to_offset(time::UtcOffset::UTC)
-        .format(TIME_FORMAT)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00.000000Z".to_owned())
+    Timestamp::at(at).to_string()
 }
 
 /// Reads an RFC 3339 time (any offset) into the stored format, for filters and exports.
 pub fn parse_time(raw: &str) -> Option<String> {
-    OffsetDateTime::parse(raw.trim(), &time::format_description::well_known::Rfc3339)
-        .ok()
-        .map(format_time)
+    Timestamp::parse(raw).map(|at| at.to_string())
 }
 
 #[cfg(test)]
