@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 
 use crate::audit::format_time;
 use crate::db::{execute_on_engine, on_engine, Database};
+use crate::domain::StaffId;
 
 /// How long a rendered form may wait before it is submitted.
 const VALID_FOR_SECONDS: i64 = 24 * 60 * 60;
@@ -24,7 +25,7 @@ fn mac(key: &[u8], message: &str) -> String {
     hex::encode(outer.finalize().into_bytes())
 }
 
-pub fn issue(key: &[u8], staff_id: i64, now: OffsetDateTime) -> String {
+pub fn issue(key: &[u8], staff_id: StaffId, now: OffsetDateTime) -> String {
     let message = format!(
         "{}.{staff_id}.{}",
         hex::encode(rand::random::<[u8; 16]>()),
@@ -35,7 +36,7 @@ pub fn issue(key: &[u8], staff_id: i64, now: OffsetDateTime) -> String {
 }
 
 /// Whether `token` was issued by this portal to this person, and recently.
-pub fn is_valid(key: &[u8], token: &str, staff_id: i64, now: OffsetDateTime) -> bool {
+pub fn is_valid(key: &[u8], token: &str, staff_id: StaffId, now: OffsetDateTime) -> bool {
     let mut parts = token.rsplitn(2, '.');
     let (Some(sent_mac), Some(message)) = (parts.next(), parts.next()) else {
         return false;
@@ -48,7 +49,7 @@ pub fn is_valid(key: &[u8], token: &str, staff_id: i64, now: OffsetDateTime) -> 
         .parse::<i64>()
         .is_ok_and(|at| (0..=VALID_FOR_SECONDS).contains(&(now.unix_timestamp() - at)));
     let expected = mac(key, message);
-    owner.parse::<i64>() == Ok(staff_id)
+    owner.parse::<i64>() == Ok(staff_id.get())
         && fresh
         && expected.len() == sent_mac.len()
         && expected
@@ -79,7 +80,7 @@ pub enum Claim {
 pub async fn claim(
     db: &Database,
     token: &str,
-    staff_id: i64,
+    staff_id: StaffId,
     now: OffsetDateTime,
 ) -> Result<Claim, sqlx::Error> {
     let claimed = execute_on_engine!(db, |pool| {
@@ -154,17 +155,32 @@ mod tests {
     fn tokens_are_bound_to_their_person_and_expire() {
         let key = b"k".repeat(32);
         let now = OffsetDateTime::now_utc();
-        let token = issue(&key, 7, now);
-        assert!(is_valid(&key, &token, 7, now));
-        assert!(!is_valid(&key, &token, 8, now), "another person's token");
-        assert!(!is_valid(&b"x".repeat(32), &token, 7, now), "another key");
+        let token = issue(&key, StaffId::from(7), now);
+        assert!(is_valid(&key, &token, StaffId::from(7), now));
         assert!(
-            !is_valid(&key, &token, 7, now + time::Duration::days(2)),
+            !is_valid(&key, &token, StaffId::from(8), now),
+            "another person's token"
+        );
+        assert!(
+            !is_valid(&b"x".repeat(32), &token, StaffId::from(7), now),
+            "another key"
+        );
+        assert!(
+            !is_valid(
+                &key,
+                &token,
+                StaffId::from(7),
+                now + time::Duration::days(2)
+            ),
             "expired"
         );
-        assert!(!is_valid(&key, &format!("{token}0"), 7, now));
-        assert!(!is_valid(&key, "nonsense", 7, now));
-        assert_ne!(issue(&key, 7, now), token, "every form gets its own");
+        assert!(!is_valid(&key, &format!("{token}0"), StaffId::from(7), now));
+        assert!(!is_valid(&key, "nonsense", StaffId::from(7), now));
+        assert_ne!(
+            issue(&key, StaffId::from(7), now),
+            token,
+            "every form gets its own"
+        );
         assert_eq!(idempotency_key(&token), idempotency_key(&token));
     }
 }

@@ -12,7 +12,7 @@ use crate::auth::staff::{self, Change, ChangeError, Staff};
 use crate::auth::throttle;
 use crate::auth::Permission;
 use crate::db::Database;
-use crate::domain::Email;
+use crate::domain::{Email, StaffId};
 use crate::impersonation::{self, EndReason};
 
 /// Why a change was not made; each has a sentence for the person who asked.
@@ -43,7 +43,7 @@ impl ChangeFailure {
 /// Who asks for a change, and where from, for the rules and the audit event.
 pub struct ChangedBy<'a> {
     /// The staff member asking, or `None` for the command line.
-    pub staff_id: Option<i64>,
+    pub staff_id: Option<StaffId>,
     pub origin: &'a Origin,
 }
 

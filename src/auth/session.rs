@@ -9,6 +9,7 @@ use super::role::{Permission, Role};
 use super::staff::{self, Staff};
 use crate::audit::Actor;
 use crate::db::Database;
+use crate::domain::StaffId;
 
 pub const SESSION_KEY: &str = "staff";
 
@@ -16,7 +17,7 @@ pub const SESSION_KEY: &str = "staff";
 /// those are read from the database on every request.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SessionAuth {
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     pub session_version: i64,
     /// Unix seconds.
     pub signed_in_at: i64,
@@ -41,7 +42,7 @@ impl Default for SessionPolicy {
 /// The signed-in staff member of this request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentStaff {
-    pub id: i64,
+    pub id: StaffId,
     pub email: String,
     pub name: String,
     pub role: Role,
@@ -54,7 +55,7 @@ impl CurrentStaff {
 
     pub fn actor(&self) -> Actor {
         Actor {
-            id: self.id,
+            id: self.id.get(),
             email: self.email.clone(),
             role: self.role.as_str().to_owned(),
         }

@@ -6,11 +6,11 @@ use time::{Duration, OffsetDateTime};
 use super::role::Role;
 use crate::audit::format_time;
 use crate::db::{on_engine, Database, Pool};
-use crate::domain::Email;
+use crate::domain::{Email, StaffId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Staff {
-    pub id: i64,
+    pub id: StaffId,
     pub email: String,
     pub name: String,
     pub role: Role,
@@ -23,7 +23,7 @@ pub struct Staff {
 
 #[derive(FromRow)]
 struct StaffRow {
-    id: i64,
+    id: StaffId,
     email: String,
     name: String,
     role: String,
@@ -104,7 +104,7 @@ pub async fn find_by_email(db: &Database, email: &str) -> Result<Option<Staff>, 
     .transpose()
 }
 
-pub async fn find_by_id(db: &Database, id: i64) -> Result<Option<Staff>, sqlx::Error> {
+pub async fn find_by_id(db: &Database, id: StaffId) -> Result<Option<Staff>, sqlx::Error> {
     let sql = format!("select {COLUMNS} from staff where id = $1");
     on_engine!(db, |pool| {
         sqlx::query_as::<_, StaffRow>(&sql)
@@ -167,7 +167,7 @@ const STAFF_LOCK_KEY: i64 = 0x7374_6166_6663_6867;
 /// committed.
 pub async fn update_staff(
     db: &Database,
-    id: i64,
+    id: StaffId,
     change: Change<'_>,
     now: OffsetDateTime,
 ) -> Result<(), ChangeError> {

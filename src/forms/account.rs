@@ -149,7 +149,7 @@ async fn replace(
         &state.audit,
         now,
         me.id,
-        keep.as_deref(),
+        keep,
         EndReason::Revoked,
         &origin,
     )

@@ -21,7 +21,7 @@ use crate::postgrid::models::{NewContact, NewLetter, TemplateFields};
 use crate::postgrid::{OrgOperation, Page, PostgridError, MAX_PAGE_SIZE};
 use crate::state::AppState;
 use crate::web::error::upstream_status;
-use crate::web::extract::{need, ActingNow, Allowed, FormData, NotActing, SignedIn};
+use crate::web::extract::{need, ActingNow, Allowed, FormData, SignedIn};
 use crate::web::feedback::NextStep;
 use crate::web::request::origin_of;
 use crate::web::{AppError, FormId};
@@ -150,7 +150,7 @@ pub async fn change_mode(
             }
         }
     };
-    if imp.mode() != to {
+    if imp.mode != to {
         impersonation::change_mode(&state, &imp, to, why.as_ref(), &origin)
             .await
             .map_err(AppError::portal("changing the mode"))?;
@@ -176,7 +176,7 @@ async fn writable(
     operation: OrgOperation,
     feedback: &FormFeedback,
 ) -> Result<(), Response> {
-    if acting.imp.mode() == Mode::Write {
+    if acting.imp.mode == Mode::Write {
         return Ok(());
     }
     let mut event = NewEvent::new(
@@ -185,8 +185,8 @@ async fn writable(
         origin_of(head, Some(&acting.me)),
     )
     .detail(json!({"refusal": "read_only", "operation": operation.name()}));
-    event.sub_org_id = Some(acting.imp.sub_org_id.clone());
-    event.impersonation_id = Some(acting.imp.id.clone());
+    event.sub_org_id = Some(acting.imp.sub_org_id.to_string());
+    event.impersonation_id = Some(acting.imp.id.to_string());
     let _ = state.audit.append(event).await;
     let feedback = feedback.clone().error(
         "",
@@ -196,11 +196,7 @@ async fn writable(
 }
 
 /// The org client for a write that passed its checks.
-fn client_for(
-    state: &AppState,
-    head: &Parts,
-    acting: &ActingNow,
-) -> Option<crate::postgrid::OrgClient> {
+fn client_for(state: &AppState, head: &Parts, acting: &ActingNow) -> crate::postgrid::OrgClient {
     impersonation::org_client(state, &acting.imp, origin_of(head, Some(&acting.me)))
 }
 
@@ -331,9 +327,7 @@ pub async fn create_contact(
             return show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     };
-    let Some(client) = client_for(&state, &head, &acting) else {
-        return NotActing.into_response();
-    };
+    let client = client_for(&state, &head, &acting);
     match client.create_contact(&new).await {
         Ok(contact) => see_resource("/impersonation/contacts", &contact.id, "?created=1"),
         Err(error) => {
@@ -407,9 +401,7 @@ async fn save_template(
             return show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     };
-    let Some(client) = client_for(&state, &head, &acting) else {
-        return NotActing.into_response();
-    };
+    let client = client_for(&state, &head, &acting);
     let saved = match &id {
         Some(id) => client.update_template(id, &fields).await,
         None => client.create_template(&fields).await,
@@ -541,9 +533,7 @@ pub async fn create_letter(
             return show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     };
-    let Some(client) = client_for(&state, &head, &acting) else {
-        return NotActing.into_response();
-    };
+    let client = client_for(&state, &head, &acting);
     match client.create_letter(&new).await {
         Ok(letter) => see_resource("/impersonation/letters", &letter.id, "?created=1"),
         Err(error) => {

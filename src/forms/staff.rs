@@ -15,7 +15,7 @@ use crate::auth::password::check_policy;
 use crate::auth::staff::{self, Change, StaffError};
 use crate::auth::{CurrentStaff, Role};
 use crate::domain::text::LINE_MAX_CHARS;
-use crate::domain::Email;
+use crate::domain::{Email, StaffId};
 use crate::staff_changes::{self, ChangeFailure, ChangedBy, Refusal};
 use crate::state::AppState;
 use crate::web::extract::{need, Allowed, FormData};
@@ -119,7 +119,7 @@ async fn change<'c>(
     state: AppState,
     head: Parts,
     me: CurrentStaff,
-    id: i64,
+    id: StaffId,
     change: impl FnOnce(&staff::Staff) -> Option<(Change<'c>, serde_json::Value)>,
     action: Action,
 ) -> Result<Response, AppError> {
@@ -171,7 +171,7 @@ async fn refuse(
     state: AppState,
     head: Parts,
     me: &CurrentStaff,
-    id: i64,
+    id: StaffId,
     action: Action,
     message: &str,
 ) -> Response {
@@ -193,7 +193,7 @@ fn on_staff_page(mut head: Parts) -> Parts {
 pub async fn change_role(
     State(state): State<AppState>,
     Allowed(me, _): Allowed<need::ManageStaff>,
-    Path(id): Path<i64>,
+    Path(id): Path<StaffId>,
     FormData { head, fields }: FormData<RoleForm>,
 ) -> Result<Response, AppError> {
     let Some(role) = Role::parse(&fields.role) else {
@@ -211,7 +211,7 @@ pub async fn change_role(
 pub async fn disable(
     State(state): State<AppState>,
     Allowed(me, _): Allowed<need::ManageStaff>,
-    Path(id): Path<i64>,
+    Path(id): Path<StaffId>,
     head: Parts,
 ) -> Result<Response, AppError> {
     let disabled = |target: &staff::Staff| {
@@ -226,7 +226,7 @@ pub async fn disable(
 pub async fn set_password(
     State(state): State<AppState>,
     Allowed(me, _): Allowed<need::ManageStaff>,
-    Path(id): Path<i64>,
+    Path(id): Path<StaffId>,
     FormData { head, fields }: FormData<PasswordForm>,
 ) -> Result<Response, AppError> {
     if let Err(weak) = check_policy(&fields.password) {

@@ -10,7 +10,7 @@ use super::{show_again, FormFeedback};
 use crate::auth::password::check_policy;
 use crate::config::PostgridMode;
 use crate::domain::text::LINE_MAX_CHARS;
-use crate::domain::{CountryCode, Email};
+use crate::domain::{CountryCode, Email, StaffId};
 use crate::form_token::{self, Claim};
 use crate::postgrid::models::NewSubOrganization;
 use crate::postgrid::PostgridError;
@@ -197,7 +197,7 @@ async fn claim(
     head: &Parts,
     feedback: &FormFeedback,
     token: &str,
-    me: i64,
+    me: StaffId,
 ) -> Result<Option<Response>, AppError> {
     let now = state.clock.now();
     let claimed = form_token::claim(&state.db, token, me, now)

@@ -13,6 +13,7 @@ use crate::app::render::render_error;
 use crate::audit::{NewEvent, Outcome};
 use crate::auth::access::{self, Access};
 use crate::auth::session::{self, CurrentStaff, Ended, SessionAuth, SESSION_KEY};
+use crate::domain::ImpersonationId;
 use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
 use crate::web::request::{origin_of, SessionEnded};
@@ -50,7 +51,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
                     Ended::Revoked => EndReason::Revoked,
                 };
                 if let Err(err) =
-                    impersonation::end_bound_to_ended_session(&state, &id, reason, &origin).await
+                    impersonation::end_bound_to_ended_session(&state, id, reason, &origin).await
                 {
                     // The session stays, still bound, so the next request tries again.
                     let error = AppError::portal("ending the ended session's impersonation")(err);
@@ -98,7 +99,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
 
 /// The signed-in person; `Err(Some((why, impersonation)))` when the session just ended (with
 /// the id of the impersonation it carried), `Err(None)` when there was none.
-type Resolved = Result<CurrentStaff, Option<(Ended, Option<String>)>>;
+type Resolved = Result<CurrentStaff, Option<(Ended, Option<ImpersonationId>)>>;
 
 async fn current_staff(
     state: &AppState,

@@ -14,13 +14,11 @@ use serde_json::json;
 use time::{Duration, OffsetDateTime};
 use tower_sessions::Session;
 
-use crate::audit::{
-    format_time, Action, AuditError, AuditLog, AuditedCalls, NewEvent, Origin, Outcome,
-};
+use crate::audit::{Action, AuditError, AuditLog, AuditedCalls, NewEvent, Origin, Outcome};
 use crate::auth::{CurrentStaff, Permission};
 use crate::db::{execute_on_engine, on_engine, Database};
 use crate::domain::text::{REASON_MAX_CHARS, TICKET_MAX_CHARS};
-use crate::domain::{Reason, ReasonProblem, SubOrgId};
+use crate::domain::{ImpersonationId, Reason, ReasonProblem, StaffId, SubOrgId, Timestamp};
 use crate::postgrid::{OrgClient, OrgContext, PostgridError};
 use crate::state::AppState;
 
@@ -50,12 +48,18 @@ impl Mode {
             Self::Write => "write",
         }
     }
+}
 
-    fn parse(raw: &str) -> Self {
-        if raw == "write" {
-            Self::Write
-        } else {
-            Self::ReadOnly
+/// How rows load it: a mode the portal does not know is a decode error, never read-only by
+/// accident or write by mistake.
+impl TryFrom<String> for Mode {
+    type Error = String;
+
+    fn try_from(raw: String) -> Result<Self, String> {
+        match raw.as_str() {
+            "read_only" => Ok(Self::ReadOnly),
+            "write" => Ok(Self::Write),
+            other => Err(format!("not an impersonation mode: {other:?}")),
         }
     }
 }
@@ -101,36 +105,45 @@ impl EndReason {
 /// An active impersonation, as every check leaves it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Impersonation {
-    pub id: String,
-    pub staff_id: i64,
-    pub sub_org_id: String,
+    #[sqlx(try_from = "String")]
+    pub id: ImpersonationId,
+    pub staff_id: StaffId,
+    #[sqlx(try_from = "String")]
+    pub sub_org_id: SubOrgId,
     pub sub_org_name: String,
     pub reason: String,
     pub ticket: Option<String>,
-    mode: String,
-    pub started_at: String,
-    pub expires_at: String,
-    pub last_activity_at: String,
+    #[sqlx(try_from = "String")]
+    pub mode: Mode,
+    #[sqlx(try_from = "String")]
+    pub started_at: Timestamp,
+    #[sqlx(try_from = "String")]
+    pub expires_at: Timestamp,
+    #[sqlx(try_from = "String")]
+    pub last_activity_at: Timestamp,
 }
 
 impl Impersonation {
-    pub fn mode(&self) -> Mode {
-        Mode::parse(&self.mode)
-    }
-
-    pub fn sub_org(&self) -> Option<SubOrgId> {
-        SubOrgId::parse(&self.sub_org_id).ok()
-    }
-
     /// Whole minutes left before the absolute limit (at least 0).
     pub fn minutes_left(&self, now: OffsetDateTime) -> i64 {
-        // Stored as fixed-width RFC 3339 (see `format_time`).
-        OffsetDateTime::parse(
-            &self.expires_at,
-            &time::format_description::well_known::Rfc3339,
-        )
-        .map(|expires| ((expires - now).whole_seconds().max(0) + 59) / 60)
-        .unwrap_or(0)
+        ((self.expires_at - Timestamp::at(now))
+            .whole_seconds()
+            .max(0)
+            + 59)
+            / 60
+    }
+}
+
+/// An impersonation checked on this request: only [`check`] makes one, and an org client is
+/// had only for one, so nothing is sent as a sub-organization without this request's check.
+#[derive(Debug, Clone)]
+pub struct InForce(Impersonation);
+
+impl std::ops::Deref for InForce {
+    type Target = Impersonation;
+
+    fn deref(&self) -> &Impersonation {
+        &self.0
     }
 }
 
@@ -196,11 +209,14 @@ pub struct StartRequest {
 const COLUMNS: &str = "id, staff_id, sub_org_id, sub_org_name, reason, ticket, mode, started_at, \
     expires_at, last_activity_at";
 
-async fn find_active(state: &AppState, id: &str) -> Result<Option<Impersonation>, sqlx::Error> {
+async fn find_active(
+    state: &AppState,
+    id: ImpersonationId,
+) -> Result<Option<Impersonation>, sqlx::Error> {
     on_engine!(state.db, |pool| sqlx::query_as(&format!(
         "select {COLUMNS} from impersonations where id = $1 and ended_at is null"
     ))
-    .bind(id)
+    .bind(id.to_string())
     .fetch_optional(pool)
     .await)
 }
@@ -208,8 +224,8 @@ async fn find_active(state: &AppState, id: &str) -> Result<Option<Impersonation>
 /// The event every impersonation event starts from.
 fn event(action: Action, outcome: Outcome, origin: &Origin, imp: &Impersonation) -> NewEvent {
     let mut event = NewEvent::new(action, outcome, origin.clone());
-    event.sub_org_id = Some(imp.sub_org_id.clone());
-    event.impersonation_id = Some(imp.id.clone());
+    event.sub_org_id = Some(imp.sub_org_id.to_string());
+    event.impersonation_id = Some(imp.id.to_string());
     event.reason = Some(imp.reason.clone());
     event
 }
@@ -309,18 +325,18 @@ pub async fn start(
         Ok(sub_org) => sub_org,
         Err(err) => return Err(refuse(Denial::NotAChild(err)).await),
     };
-    let now = state.clock.now();
+    let now = Timestamp::at(state.clock.now());
     let imp = Impersonation {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: ImpersonationId::new(),
         staff_id: me.id,
-        sub_org_id: sub_org.id.to_string(),
+        sub_org_id: sub_org.id.clone(),
         sub_org_name: sub_org.name.clone(),
         reason,
         ticket,
-        mode: Mode::ReadOnly.as_str().to_owned(),
-        started_at: format_time(now),
-        expires_at: format_time(now + Duration::minutes(request.minutes.into())),
-        last_activity_at: format_time(now),
+        mode: Mode::ReadOnly,
+        started_at: now,
+        expires_at: now + Duration::minutes(request.minutes.into()),
+        last_activity_at: now,
     };
     // The row claims the person's one open impersonation (a unique index), so two starts at
     // the same moment from two sessions cannot both succeed.
@@ -335,17 +351,17 @@ pub async fn start(
     // not start (its row is closed again, and no client was ever minted for it).
     let started = event(Action::ImpersonationStarted, Outcome::Ok, origin, &imp).detail(json!({
         "ticket": imp.ticket,
-        "mode": imp.mode,
+        "mode": imp.mode.as_str(),
         "expires_at": imp.expires_at,
         "sub_org_name": imp.sub_org_name,
     }));
     if state.audit.append(started).await.is_err() {
-        let _ = close_unrecorded(&state.db, &imp, now).await;
+        let _ = close_unrecorded(&state.db, &imp, now.time()).await;
         return Err(Denial::Unrecorded);
     }
     let bound = async {
         session.cycle_id().await?;
-        session.insert(SESSION_KEY, &imp.id).await
+        session.insert(SESSION_KEY, imp.id).await
     }
     .await
     .is_ok();
@@ -363,16 +379,16 @@ async fn insert(db: &Database, imp: &Impersonation) -> Result<(), sqlx::Error> {
              mode, started_at, expires_at, last_activity_at) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
-        .bind(&imp.id)
+        .bind(imp.id.to_string())
         .bind(imp.staff_id)
-        .bind(&imp.sub_org_id)
+        .bind(imp.sub_org_id.as_str())
         .bind(&imp.sub_org_name)
         .bind(&imp.reason)
         .bind(&imp.ticket)
-        .bind(&imp.mode)
-        .bind(&imp.started_at)
-        .bind(&imp.expires_at)
-        .bind(&imp.last_activity_at)
+        .bind(imp.mode.as_str())
+        .bind(imp.started_at.to_string())
+        .bind(imp.expires_at.to_string())
+        .bind(imp.last_activity_at.to_string())
         .execute(pool)
         .await
     })?;
@@ -401,16 +417,19 @@ async fn mark_ended(
             "update impersonations set ended_at = $1, end_reason = $2 \
              where id = $3 and ended_at is null",
         )
-        .bind(format_time(now))
+        .bind(Timestamp::at(now).to_string())
         .bind(reason.as_str())
-        .bind(&imp.id)
+        .bind(imp.id.to_string())
         .execute(pool)
         .await
     })
 }
 
 /// The person's open impersonation, in whichever session.
-async fn find_open_for(db: &Database, staff_id: i64) -> Result<Option<Impersonation>, sqlx::Error> {
+async fn find_open_for(
+    db: &Database,
+    staff_id: StaffId,
+) -> Result<Option<Impersonation>, sqlx::Error> {
     on_engine!(db, |pool| sqlx::query_as(&format!(
         "select {COLUMNS} from impersonations where staff_id = $1 and ended_at is null"
     ))
@@ -428,18 +447,18 @@ pub async fn sweep(
     audit: &AuditLog,
     now: OffsetDateTime,
     session_idle: Duration,
-    staff: Option<i64>,
+    staff: Option<StaffId>,
 ) -> Result<usize, AuditError> {
-    let expired_by = format_time(now);
-    let idle_since = format_time(now - IDLE_LIMIT.min(session_idle));
+    let expired_by = Timestamp::at(now);
+    let idle_since = expired_by - IDLE_LIMIT.min(session_idle);
     let sql = format!(
         "select {COLUMNS} from impersonations where ended_at is null \
          and (expires_at <= $1 or last_activity_at < $2) and ($3 < 1 or staff_id = $3)"
     );
     let stale: Vec<Impersonation> = on_engine!(db, |pool| sqlx::query_as(&sql)
-        .bind(&expired_by)
-        .bind(&idle_since)
-        .bind(staff.unwrap_or(0))
+        .bind(expired_by.to_string())
+        .bind(idle_since.to_string())
+        .bind(staff.map_or(0, StaffId::get))
         .fetch_all(pool)
         .await)?;
     for imp in &stale {
@@ -457,7 +476,7 @@ pub async fn sweep(
 /// limit, or revoked), with the matching reason.
 pub async fn end_bound_to_ended_session(
     state: &AppState,
-    id: &str,
+    id: ImpersonationId,
     reason: EndReason,
     origin: &Origin,
 ) -> Result<(), AuditError> {
@@ -468,8 +487,12 @@ pub async fn end_bound_to_ended_session(
 }
 
 /// The id of the impersonation bound to `session`, if any.
-pub async fn current_id(session: &Session) -> Option<String> {
-    session.get::<String>(SESSION_KEY).await.ok().flatten()
+pub async fn current_id(session: &Session) -> Option<ImpersonationId> {
+    session
+        .get::<ImpersonationId>(SESSION_KEY)
+        .await
+        .ok()
+        .flatten()
 }
 
 /// Ends `imp` with `reason` and records it (once, however many processes try).
@@ -512,7 +535,7 @@ pub async fn end_all_for(
     db: &Database,
     audit: &AuditLog,
     now: OffsetDateTime,
-    staff_id: i64,
+    staff_id: StaffId,
     reason: EndReason,
     origin: &Origin,
 ) -> Result<(), AuditError> {
@@ -524,8 +547,8 @@ pub async fn end_all_for_except(
     db: &Database,
     audit: &AuditLog,
     now: OffsetDateTime,
-    staff_id: i64,
-    keep: Option<&str>,
+    staff_id: StaffId,
+    keep: Option<ImpersonationId>,
     reason: EndReason,
     origin: &Origin,
 ) -> Result<(), AuditError> {
@@ -535,7 +558,7 @@ pub async fn end_all_for_except(
     .bind(staff_id)
     .fetch_all(pool)
     .await)?;
-    for imp in active.iter().filter(|imp| Some(imp.id.as_str()) != keep) {
+    for imp in active.iter().filter(|imp| Some(imp.id) != keep) {
         end_one(db, audit, now, imp, reason, origin).await?;
     }
     Ok(())
@@ -551,7 +574,7 @@ pub async fn stop(
     origin: &Origin,
 ) -> Result<Option<Impersonation>, AuditError> {
     let active = match current_id(session).await {
-        Some(id) => find_active(state, &id).await?,
+        Some(id) => find_active(state, id).await?,
         None => match me {
             Some(me) => find_open_for(&state.db, me.id).await?,
             None => None,
@@ -560,7 +583,7 @@ pub async fn stop(
     if let Some(imp) = &active {
         end(state, imp, EndReason::Stopped, origin).await?;
     }
-    let _ = session.remove::<String>(SESSION_KEY).await;
+    let _ = session.remove::<ImpersonationId>(SESSION_KEY).await;
     let _ = session.cycle_id().await;
     Ok(active)
 }
@@ -568,7 +591,7 @@ pub async fn stop(
 /// The outcome of the check every request makes.
 pub enum Checked {
     None,
-    Active(Box<Impersonation>),
+    Active(Box<InForce>),
     /// It just ended for this reason.
     Ended(EndReason),
 }
@@ -583,41 +606,39 @@ pub async fn check(
     let Some(id) = current_id(session).await else {
         return Ok(Checked::None);
     };
-    let Some(imp) = find_active(state, &id).await? else {
-        let _ = session.remove::<String>(SESSION_KEY).await;
+    let Some(imp) = find_active(state, id).await? else {
+        let _ = session.remove::<ImpersonationId>(SESSION_KEY).await;
         return Ok(Checked::None);
     };
-    let now = state.clock.now();
-    let now_text = format_time(now);
-    let idle_since = format_time(now - IDLE_LIMIT);
+    let now = Timestamp::at(state.clock.now());
     let reason = if imp.staff_id != me.id
         || !me.can(Permission::Impersonate)
         || !state.config.impersonation_enabled
     {
         Some(EndReason::Revoked)
-    } else if now_text >= imp.expires_at {
+    } else if now >= imp.expires_at {
         Some(EndReason::Expired)
-    } else if imp.last_activity_at < idle_since {
+    } else if imp.last_activity_at < now - IDLE_LIMIT {
         Some(EndReason::Idle)
     } else {
         None
     };
     if let Some(reason) = reason {
         end(state, &imp, reason, origin).await?;
-        let _ = session.remove::<String>(SESSION_KEY).await;
+        let _ = session.remove::<ImpersonationId>(SESSION_KEY).await;
         let _ = session.cycle_id().await;
         return Ok(Checked::Ended(reason));
     }
-    if format_time(now - TOUCH_EVERY) > imp.last_activity_at {
+    if now - TOUCH_EVERY > imp.last_activity_at {
         execute_on_engine!(state.db, |pool| sqlx::query(
             "update impersonations set last_activity_at = $1 where id = $2"
         )
-        .bind(&now_text)
-        .bind(&imp.id)
+        .bind(now.to_string())
+        .bind(imp.id.to_string())
         .execute(pool)
         .await)?;
     }
-    Ok(Checked::Active(Box::new(imp)))
+    Ok(Checked::Active(Box::new(InForce(imp))))
 }
 
 /// Switches write mode on, with its own reason on record, or back to read-only.
@@ -629,7 +650,7 @@ pub async fn change_mode(
     origin: &Origin,
 ) -> Result<(), AuditError> {
     let event = event(Action::ImpersonationModeChanged, Outcome::Ok, origin, imp).detail(json!({
-        "mode": {"from": imp.mode, "to": to.as_str()},
+        "mode": {"from": imp.mode.as_str(), "to": to.as_str()},
         "why": why.map(Reason::as_str),
     }));
     state.audit.append(event).await?;
@@ -637,7 +658,7 @@ pub async fn change_mode(
         "update impersonations set mode = $1 where id = $2 and ended_at is null"
     )
     .bind(to.as_str())
-    .bind(&imp.id)
+    .bind(imp.id.to_string())
     .execute(pool)
     .await)?;
     Ok(())
@@ -646,14 +667,23 @@ pub async fn change_mode(
 /// The org-scoped client for a checked, active impersonation: it sends `PostGrid-Org` for this
 /// sub-organization only, allows only the operations of the mode, and records every call with
 /// the impersonation and the real staff member.
-pub fn org_client(state: &AppState, imp: &Impersonation, origin: Origin) -> Option<OrgClient> {
-    let sub_org = imp.sub_org()?;
+pub fn org_client(state: &AppState, imp: &InForce, origin: Origin) -> OrgClient {
     let observer =
-        AuditedCalls::new(state.audit.clone(), origin).during_impersonation(imp.id.clone());
-    let context = OrgContext::new(sub_org, policy::allowed(imp.mode()));
-    Some(OrgClient::new(
-        state.postgrid.clone(),
-        Arc::new(observer),
-        context,
-    ))
+        AuditedCalls::new(state.audit.clone(), origin).during_impersonation(imp.id.to_string());
+    let context = OrgContext::new(imp.sub_org_id.clone(), policy::allowed(imp.mode));
+    OrgClient::new(state.postgrid.clone(), Arc::new(observer), context)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mode_loads_only_from_its_own_names() {
+        for mode in [Mode::ReadOnly, Mode::Write] {
+            assert_eq!(Mode::try_from(mode.as_str().to_owned()), Ok(mode));
+        }
+        assert!(Mode::try_from("admin".to_owned()).is_err());
+        assert!(Mode::try_from("Write".to_owned()).is_err());
+    }
 }

@@ -4,9 +4,8 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use reqwest::Method;
-use uuid::Uuid;
 
-use crate::domain::SubOrgId;
+use crate::domain::{CallId, SubOrgId};
 
 /// `operation!("contacts.list", GET, "/contacts")`: an [`Operation`] as a constant.
 #[macro_export]
@@ -45,7 +44,7 @@ pub struct Call {
 #[derive(Debug, Clone)]
 pub struct Attempt<'a> {
     pub call: &'a Call,
-    pub call_id: Uuid,
+    pub call_id: CallId,
     /// 0 for the first try.
     pub number: u32,
 }

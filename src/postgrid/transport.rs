@@ -8,7 +8,8 @@ use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use url::Url;
-use uuid::Uuid;
+
+use crate::domain::CallId;
 
 use super::call::{Attempt, AttemptOutcome, Call, CallObserver};
 use super::models::ErrorBody;
@@ -99,7 +100,7 @@ impl Transport {
         loop {
             let attempt = Attempt {
                 call,
-                call_id: Uuid::new_v4(),
+                call_id: CallId::new(),
                 number,
             };
             observer

@@ -15,7 +15,7 @@ use super::error::AppError;
 use super::request::{origin_of, Acting};
 use crate::audit::Origin;
 use crate::auth::{CurrentStaff, Permission};
-use crate::impersonation::Impersonation;
+use crate::impersonation::InForce;
 
 /// The signed-in staff member.
 pub struct SignedIn(pub CurrentStaff);
@@ -83,7 +83,7 @@ impl<S: Send + Sync, N: Need> FromRequestParts<S> for Allowed<N> {
 /// The impersonation in force, re-checked on this request, and who holds it.
 pub struct ActingNow {
     pub me: CurrentStaff,
-    pub imp: Impersonation,
+    pub imp: InForce,
 }
 
 /// Nothing is done as a sub-organization without an impersonation: the person is sent to the

@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 
 use crate::audit::Origin;
 use crate::auth::session::{CurrentStaff, Ended};
-use crate::impersonation::{EndReason, Impersonation};
+use crate::impersonation::{EndReason, InForce};
 use crate::net::ClientAddr;
 
 /// The id of the request being served, for audit events and error pages.
@@ -16,7 +16,7 @@ pub struct RequestId(pub String);
 
 /// The impersonation in force for this request, checked.
 #[derive(Debug, Clone)]
-pub struct Acting(pub Impersonation);
+pub struct Acting(pub InForce);
 
 /// The impersonation that ended on this request, and why.
 #[derive(Debug, Clone, Copy)]

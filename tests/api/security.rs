@@ -6,6 +6,7 @@
 
 use suborg_portal::auth::{staff, Role};
 use suborg_portal::db::Engine;
+use suborg_portal::domain::StaffId;
 use suborg_portal::postgrid::sim::Fault;
 
 use crate::helpers::{cookie_from, execute, location, Browser, TestApp, IMPERSONATION_REASON};
@@ -493,7 +494,7 @@ async fn one_person_acts_for_one_sub_org_at_a_time_across_sessions() {
     }
 }
 
-async fn staff_id(app: &TestApp, email: &str) -> i64 {
+async fn staff_id(app: &TestApp, email: &str) -> StaffId {
     staff::find_by_email(&app.state.db, email)
         .await
         .expect("db")

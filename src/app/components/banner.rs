@@ -16,13 +16,13 @@ pub fn ImpersonationBanner() -> impl IntoView {
     view! {
         {active.map(|imp| {
             let left = now.map(|now| imp.minutes_left(now)).unwrap_or_default();
-            let mode = imp.mode();
+            let mode = imp.mode;
             let class = if mode == Mode::Write { "acting-banner write" } else { "acting-banner" };
             view! {
                 <section class=class role="region" aria-label="Acting for a sub-organization">
                     <p>
                         <strong>{format!("Acting for {} ", imp.sub_org_name)}</strong>
-                        <code>{imp.sub_org_id.clone()}</code>
+                        <code>{imp.sub_org_id.to_string()}</code>
                         <span class="acting-mode">{format!(" · {} mode", mode.label())}</span>
                         <span>{format!(" · {left} min left")}</span>
                     </p>

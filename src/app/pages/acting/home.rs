@@ -20,18 +20,18 @@ pub fn ActingHomePage() -> impl IntoView {
             _ => None,
         }}
         <dl class="facts">
-            <dt>"Sub-organization"</dt><dd><code>{imp.sub_org_id.clone()}</code></dd>
+            <dt>"Sub-organization"</dt><dd><code>{imp.sub_org_id.to_string()}</code></dd>
             <dt>"Reason"</dt><dd>{imp.reason.clone()}</dd>
             <dt>"Ticket"</dt><dd>{imp.ticket.clone().unwrap_or_else(|| "None".to_owned())}</dd>
-            <dt>"Mode"</dt><dd>{imp.mode().label()}</dd>
-            <dt>"Started"</dt><dd>{imp.started_at.clone()}</dd>
-            <dt>"Ends at the latest"</dt><dd>{imp.expires_at.clone()}</dd>
+            <dt>"Mode"</dt><dd>{imp.mode.label()}</dd>
+            <dt>"Started"</dt><dd>{imp.started_at.to_string()}</dd>
+            <dt>"Ends at the latest"</dt><dd>{imp.expires_at.to_string()}</dd>
         </dl>
         <ActingNav/>
-        {(imp.mode() == Mode::ReadOnly).then(|| view! {
+        {(imp.mode == Mode::ReadOnly).then(|| view! {
             <SwitchToWrite what="create contacts, templates or letters"/>
         })}
-        {(imp.mode() == Mode::Write).then(|| view! {
+        {(imp.mode == Mode::Write).then(|| view! {
             <form method="post" action="/impersonation/mode" class="inline">
                 <input type="hidden" name="mode" value="read_only"/>
                 <button type="submit" class="secondary">"Back to read-only"</button>

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use crate::app::components::field::{FormProblem, TextArea};
 use crate::app::request::{current_staff, extension, feedback_for};
 use crate::domain::text::{REASON_MAX_CHARS, REASON_MIN_CHARS};
-use crate::impersonation::{self, Impersonation, Mode};
+use crate::impersonation::{self, InForce, Mode};
 use crate::postgrid::OrgClient;
 use crate::state::AppState;
 use crate::web::request::origin_of;
@@ -20,17 +20,17 @@ use crate::web::request::Acting;
 use crate::web::FormId;
 
 /// The impersonation in force, and its client.
-pub fn acting() -> Option<(Impersonation, OrgClient)> {
+pub fn acting() -> Option<(InForce, OrgClient)> {
     let imp = extension::<Acting>()?.0;
     let state = use_context::<AppState>()?;
     let parts = use_context::<Parts>()?;
     let client =
-        impersonation::org_client(&state, &imp, origin_of(&parts, current_staff().as_ref()))?;
+        impersonation::org_client(&state, &imp, origin_of(&parts, current_staff().as_ref()));
     Some((imp, client))
 }
 
 pub fn is_write_mode() -> bool {
-    extension::<Acting>().is_some_and(|a| a.0.mode() == Mode::Write)
+    extension::<Acting>().is_some_and(|a| a.0.mode == Mode::Write)
 }
 
 /// Shown instead of a page when nobody is being acted for.
