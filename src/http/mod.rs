@@ -11,8 +11,9 @@ pub mod request_id;
 pub mod security_headers;
 mod session_store;
 
+use axum::http::Method;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use leptos_axum::LeptosRoutes;
 use tower_sessions::cookie::SameSite;
@@ -52,52 +53,103 @@ pub async fn sessions(state: &AppState) -> Result<SessionManagerLayer<PortalStor
         .with_expiry(Expiry::OnInactivity(idle)))
 }
 
+/// A route the portal serves besides its pages, and how it is handled.
+struct Endpoint {
+    method: Method,
+    path: &'static str,
+    handler: fn() -> MethodRouter<AppState>,
+}
+
+const fn endpoint(
+    method: Method,
+    path: &'static str,
+    handler: fn() -> MethodRouter<AppState>,
+) -> Endpoint {
+    Endpoint {
+        method,
+        path,
+        handler,
+    }
+}
+
+/// The form handlers, exports, health checks and assets. The router is built from this list,
+/// and [`routes`] hands it to the tests, so a new route cannot miss the permission matrix.
+const ENDPOINTS: &[Endpoint] = &[
+    endpoint(Method::POST, "/login", || post(forms::login::login)),
+    endpoint(Method::POST, "/logout", || post(forms::login::logout)),
+    endpoint(Method::POST, "/account/password", || {
+        post(forms::account::change_password)
+    }),
+    endpoint(Method::POST, "/staff", || post(forms::staff::add)),
+    endpoint(Method::POST, "/staff/{id}/role", || {
+        post(forms::staff::change_role)
+    }),
+    endpoint(Method::POST, "/staff/{id}/disable", || {
+        post(forms::staff::disable)
+    }),
+    endpoint(Method::POST, "/staff/{id}/password", || {
+        post(forms::staff::set_password)
+    }),
+    endpoint(Method::POST, "/sub-orgs/new", || {
+        post(forms::sub_orgs::create)
+    }),
+    endpoint(Method::POST, "/audit/verify", || {
+        post(forms::audit::verify_now)
+    }),
+    endpoint(Method::POST, "/impersonation/start", || {
+        post(forms::impersonation::start)
+    }),
+    endpoint(Method::POST, "/impersonation/stop", || {
+        post(forms::impersonation::stop)
+    }),
+    endpoint(Method::POST, "/impersonation/mode", || {
+        post(forms::impersonation::change_mode)
+    }),
+    endpoint(Method::POST, "/impersonation/handoff", || {
+        post(forms::impersonation::handoff)
+    }),
+    endpoint(Method::POST, "/impersonation/contacts/new", || {
+        post(forms::impersonation::create_contact)
+    }),
+    endpoint(Method::POST, "/impersonation/templates/new", || {
+        post(forms::impersonation::create_template)
+    }),
+    endpoint(Method::POST, "/impersonation/templates/{id}", || {
+        post(forms::impersonation::update_template)
+    }),
+    endpoint(Method::POST, "/impersonation/letters/new", || {
+        post(forms::impersonation::create_letter)
+    }),
+    endpoint(Method::GET, "/healthz", || get(health::healthz)),
+    endpoint(Method::GET, "/readyz", || get(health::readyz)),
+    endpoint(Method::GET, "/assets/{name}", || get(assets::serve)),
+    endpoint(Method::GET, "/audit/export.csv", || {
+        get(forms::audit::export_csv)
+    }),
+    endpoint(Method::GET, "/audit/export.jsonl", || {
+        get(forms::audit::export_jsonl)
+    }),
+];
+
+/// Every route the router has, as (method, path pattern with `{param}`s): the pages first.
+pub fn routes() -> Vec<(Method, String)> {
+    let pages = leptos_axum::generate_route_list(App)
+        .into_iter()
+        .map(|page| (Method::GET, page.path().to_owned()));
+    let endpoints = ENDPOINTS
+        .iter()
+        .map(|e| (e.method.clone(), e.path.to_owned()));
+    pages.chain(endpoints).collect()
+}
+
 pub fn router(state: AppState, sessions: SessionManagerLayer<PortalStore>) -> Router {
     let pages = leptos_axum::generate_route_list(App);
-    let forms = Router::new()
-        .route("/login", post(forms::login::login))
-        .route("/logout", post(forms::login::logout))
-        .route("/account/password", post(forms::account::change_password))
-        .route("/staff", post(forms::staff::add))
-        .route("/staff/{id}/role", post(forms::staff::change_role))
-        .route("/staff/{id}/disable", post(forms::staff::disable))
-        .route("/staff/{id}/password", post(forms::staff::set_password))
-        .route("/sub-orgs/new", post(forms::sub_orgs::create))
-        .route("/audit/verify", post(forms::audit::verify_now))
-        .route("/impersonation/start", post(forms::impersonation::start))
-        .route("/impersonation/stop", post(forms::impersonation::stop))
-        .route(
-            "/impersonation/mode",
-            post(forms::impersonation::change_mode),
-        )
-        .route(
-            "/impersonation/handoff",
-            post(forms::impersonation::handoff),
-        )
-        .route(
-            "/impersonation/contacts/new",
-            post(forms::impersonation::create_contact),
-        )
-        .route(
-            "/impersonation/templates/new",
-            post(forms::impersonation::create_template),
-        )
-        .route(
-            "/impersonation/templates/{id}",
-            post(forms::impersonation::update_template),
-        )
-        .route(
-            "/impersonation/letters/new",
-            post(forms::impersonation::create_letter),
-        );
+    let endpoints = ENDPOINTS.iter().fold(Router::new(), |router, e| {
+        router.route(e.path, (e.handler)())
+    });
     let router = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/assets/{name}", get(assets::serve))
-        .route("/audit/export.csv", get(forms::audit::export_csv))
-        .route("/audit/export.jsonl", get(forms::audit::export_jsonl))
         .leptos_routes_with_handler(pages, get(render::render_page))
-        .merge(forms)
+        .merge(endpoints)
         .fallback(render::render_not_found)
         // Innermost first: a handler's error rendered as a page; the impersonation
         // re-checked; who is signed in and may they; then same-origin; then sessions.

@@ -1,7 +1,10 @@
 //! Staff sign-in, sessions and roles, as an attacker would try them.
 
+use std::collections::BTreeSet;
+
 use suborg_portal::auth::staff;
 use suborg_portal::auth::Role;
+use suborg_portal::http::STYLESHEET_PATH;
 
 use crate::helpers::{execute, location, Browser, TestApp};
 
@@ -12,7 +15,21 @@ enum Who {
     Admin,
     Auditor,
     Disabled,
+    /// An admin acting for `ORG`, read-only.
+    Acting,
 }
+
+const PEOPLE: [Who; 6] = [
+    Who::Anonymous,
+    Who::Viewer,
+    Who::Admin,
+    Who::Auditor,
+    Who::Disabled,
+    Who::Acting,
+];
+
+/// The sub-organization the matrix acts for, and the ids of its seeded objects.
+const ORG: &str = "sub_org_demo0064";
 
 async fn browser_for(app: &TestApp, who: Who) -> Browser<'_> {
     match who {
@@ -31,153 +48,257 @@ async fn browser_for(app: &TestApp, who: Who) -> Browser<'_> {
             .expect("disabled");
             browser
         }
+        Who::Acting => {
+            let mut browser = app.signed_in(Role::Admin).await;
+            assert_eq!(browser.start_impersonation(ORG).await.status(), 303);
+            browser
+        }
     }
 }
 
-/// Method, path, form fields, and the status for each kind of visitor.
-type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, [u16; 5]);
+/// One route of the router, how the matrix calls it, and the status for each of `PEOPLE`.
+struct Case {
+    method: &'static str,
+    /// The route as the router lists it.
+    route: &'static str,
+    /// The path requested.
+    path: String,
+    form: Vec<(&'static str, &'static str)>,
+    expected: [u16; 6],
+}
 
-/// Every page and form × every kind of visitor → the exact status. New pages join here.
+fn case(method: &'static str, route: &'static str, expected: [u16; 6]) -> Case {
+    Case {
+        method,
+        route,
+        path: route.to_owned(),
+        form: Vec::new(),
+        expected,
+    }
+}
+
+impl Case {
+    fn at(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
+    fn form(mut self, form: &[(&'static str, &'static str)]) -> Self {
+        self.form = form.to_vec();
+        self
+    }
+}
+
+/// Every route the router has × every kind of visitor → the exact status. The routes come
+/// from the router's own list: a route without a row here fails the test.
 #[tokio::test]
 async fn permission_matrix() {
     let app = TestApp::spawn().await;
-    // A second admin, so no request below is refused for being about the last admin.
+    // A second person to change, so no request below is about the visitor themselves.
     let (other_email, _) = app.add_staff(Role::Viewer).await;
     let other = staff::find_by_email(&app.state.db, &other_email)
         .await
         .expect("db")
         .expect("staff")
         .id;
-    let role_path = format!("/staff/{other}/role");
-    let password_path = format!("/staff/{other}/password");
-    let disable_path = format!("/staff/{other}/disable");
-    //                 anonymous, viewer, admin, auditor, disabled
-    let cases: Vec<Case> = vec![
-        ("GET", "/", vec![], [303, 200, 200, 200, 303]),
-        ("GET", "/login", vec![], [200, 200, 200, 200, 200]),
-        (
+    //  anonymous, viewer, admin, auditor, disabled, acting admin (read-only)
+    let cases = vec![
+        case("GET", "/", [303, 200, 200, 200, 303, 200]),
+        case("GET", "/login", [200, 200, 200, 200, 200, 200]),
+        case("GET", "/account/password", [303, 200, 200, 200, 303, 200]),
+        case("GET", "/staff", [303, 403, 200, 403, 303, 200]),
+        case("GET", "/sub-orgs", [303, 200, 200, 403, 303, 200]),
+        case("GET", "/sub-orgs/new", [303, 403, 200, 403, 303, 200]),
+        case("GET", "/sub-orgs/{id}", [303, 200, 200, 403, 303, 200])
+            .at(format!("/sub-orgs/{ORG}")),
+        case(
             "GET",
-            "/account/password",
-            vec![],
-            [303, 200, 200, 200, 303],
-        ),
-        ("GET", "/staff", vec![], [303, 403, 200, 403, 303]),
-        ("GET", "/sub-orgs", vec![], [303, 200, 200, 403, 303]),
-        (
+            "/sub-orgs/{id}/users",
+            [303, 200, 200, 403, 303, 200],
+        )
+        .at(format!("/sub-orgs/{ORG}/users")),
+        case("GET", "/audit", [303, 403, 200, 200, 303, 200]),
+        case("GET", "/audit/events/{seq}", [303, 403, 200, 200, 303, 200]).at("/audit/events/1"),
+        case(
             "GET",
-            "/sub-orgs?search=a&skip=20",
-            vec![],
-            [303, 200, 200, 403, 303],
-        ),
-        (
-            "GET",
-            "/sub-orgs/sub_org_demo0001",
-            vec![],
-            [303, 200, 200, 403, 303],
-        ),
-        (
-            "GET",
-            "/sub-orgs/sub_org_demo0001/users",
-            vec![],
-            [303, 200, 200, 403, 303],
-        ),
-        ("GET", "/sub-orgs/new", vec![], [303, 403, 200, 403, 303]),
-        (
-            "POST",
-            "/sub-orgs/new",
-            vec![("organization_name", "")],
-            [401, 403, 422, 403, 401],
-        ),
-        ("GET", "/audit", vec![], [303, 403, 200, 200, 303]),
-        (
-            "GET",
-            "/audit?action=auth.logout&before=100",
-            vec![],
-            [303, 403, 200, 200, 303],
-        ),
-        ("GET", "/audit/events/1", vec![], [303, 403, 200, 200, 303]),
-        (
-            "GET",
-            "/audit/impersonations/nothing",
-            vec![],
-            [303, 403, 404, 404, 303],
-        ),
-        (
-            "GET",
-            "/audit/export.csv",
-            vec![],
-            [303, 403, 200, 200, 303],
-        ),
-        (
-            "GET",
-            "/audit/export.jsonl",
-            vec![],
-            [303, 403, 200, 200, 303],
-        ),
-        ("POST", "/audit/verify", vec![], [401, 403, 303, 403, 401]),
-        (
+            "/audit/impersonations/{id}",
+            [303, 403, 404, 404, 303, 404],
+        )
+        .at("/audit/impersonations/nothing"),
+        case("GET", "/audit/export.csv", [303, 403, 200, 200, 303, 200]),
+        case("GET", "/audit/export.jsonl", [303, 403, 200, 200, 303, 200]),
+        case("GET", "/impersonation", [303, 403, 200, 403, 303, 200]),
+        case(
             "GET",
             "/impersonation/handoff",
-            vec![],
-            [303, 403, 200, 403, 303],
+            [303, 403, 200, 403, 303, 200],
         ),
-        (
+        case(
+            "GET",
+            "/impersonation/contacts",
+            [303, 403, 200, 403, 303, 200],
+        ),
+        case(
+            "GET",
+            "/impersonation/contacts/new",
+            [303, 403, 200, 403, 303, 200],
+        ),
+        case(
+            "GET",
+            "/impersonation/contacts/{id}",
+            [303, 403, 200, 403, 303, 200],
+        )
+        .at("/impersonation/contacts/contact_demo0064to"),
+        case(
+            "GET",
+            "/impersonation/templates",
+            [303, 403, 200, 403, 303, 200],
+        ),
+        case(
+            "GET",
+            "/impersonation/templates/new",
+            [303, 403, 200, 403, 303, 200],
+        ),
+        case(
+            "GET",
+            "/impersonation/templates/{id}",
+            [303, 403, 200, 403, 303, 200],
+        )
+        .at("/impersonation/templates/template_demo0064welcome"),
+        case(
+            "GET",
+            "/impersonation/letters",
+            [303, 403, 200, 403, 303, 200],
+        ),
+        case(
+            "GET",
+            "/impersonation/letters/new",
+            [303, 403, 200, 403, 303, 200],
+        ),
+        case(
+            "GET",
+            "/impersonation/letters/{id}",
+            [303, 403, 200, 403, 303, 200],
+        )
+        .at("/impersonation/letters/letter_demo0064first"),
+        case("GET", "/healthz", [200, 200, 200, 200, 200, 200]),
+        case("GET", "/readyz", [200, 200, 200, 200, 200, 200]),
+        case("GET", "/assets/{name}", [200, 200, 200, 200, 200, 200]).at(STYLESHEET_PATH),
+        case("POST", "/login", [422, 422, 422, 422, 422, 422]).form(&[("email", "")]),
+        case("POST", "/logout", [401, 303, 303, 303, 401, 303]),
+        case("POST", "/account/password", [401, 422, 422, 422, 401, 422])
+            .form(&[("current_password", "x")]),
+        case("POST", "/staff", [401, 403, 422, 403, 401, 422]).form(&[("email", "")]),
+        case("POST", "/staff/{id}/role", [401, 403, 409, 403, 401, 409])
+            .at(format!("/staff/{other}/role"))
+            .form(&[("role", "bogus")]),
+        case(
+            "POST",
+            "/staff/{id}/password",
+            [401, 403, 422, 403, 401, 422],
+        )
+        .at(format!("/staff/{other}/password"))
+        .form(&[("password", "short")]),
+        case(
+            "POST",
+            "/staff/{id}/disable",
+            [401, 403, 303, 403, 401, 303],
+        )
+        .at(format!("/staff/{other}/disable")),
+        case("POST", "/sub-orgs/new", [401, 403, 422, 403, 401, 422])
+            .form(&[("organization_name", "")]),
+        case("POST", "/audit/verify", [401, 403, 303, 403, 401, 303]),
+        case(
+            "POST",
+            "/impersonation/start",
+            [401, 403, 422, 403, 401, 409],
+        )
+        .form(&[("sub_org_id", ORG), ("reason", "short")]),
+        case(
+            "POST",
+            "/impersonation/stop",
+            [401, 403, 303, 403, 401, 303],
+        ),
+        case(
+            "POST",
+            "/impersonation/mode",
+            [401, 403, 303, 403, 401, 422],
+        )
+        .form(&[("why", "short")]),
+        case(
             "POST",
             "/impersonation/handoff",
-            vec![("email", "")],
-            [401, 403, 422, 403, 401],
-        ),
-        (
+            [401, 403, 422, 403, 401, 422],
+        )
+        .form(&[("email", "")]),
+        case(
             "POST",
-            "/staff",
-            vec![("email", "")],
-            [401, 403, 422, 403, 401],
+            "/impersonation/contacts/new",
+            [401, 403, 303, 403, 401, 403],
         ),
-        (
+        case(
             "POST",
-            &role_path,
-            vec![("role", "bogus")],
-            [401, 403, 409, 403, 401],
+            "/impersonation/templates/new",
+            [401, 403, 303, 403, 401, 403],
         ),
-        (
+        case(
             "POST",
-            &password_path,
-            vec![("password", "short")],
-            [401, 403, 422, 403, 401],
-        ),
-        ("POST", &disable_path, vec![], [401, 403, 303, 403, 401]),
-        (
+            "/impersonation/templates/{id}",
+            [401, 403, 303, 403, 401, 403],
+        )
+        .at("/impersonation/templates/template_demo0064welcome"),
+        case(
             "POST",
-            "/account/password",
-            vec![("current_password", "x")],
-            [401, 422, 422, 422, 401],
+            "/impersonation/letters/new",
+            [401, 403, 303, 403, 401, 403],
         ),
-        ("POST", "/logout", vec![], [401, 303, 303, 303, 401]),
     ];
-    let people = [
-        Who::Anonymous,
-        Who::Viewer,
-        Who::Admin,
-        Who::Auditor,
-        Who::Disabled,
-    ];
-    for (method, path, form, expected) in &cases {
-        for (who, want) in people.iter().zip(expected) {
+
+    let routes: BTreeSet<(String, String)> = suborg_portal::http::routes()
+        .into_iter()
+        .map(|(method, route)| (method.to_string(), route))
+        .collect();
+    let covered: BTreeSet<(String, String)> = cases
+        .iter()
+        .map(|c| (c.method.to_owned(), c.route.to_owned()))
+        .collect();
+    assert_eq!(
+        routes.difference(&covered).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "routes of the router without a row in the matrix"
+    );
+    assert_eq!(
+        covered.difference(&routes).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "rows for routes the router does not have"
+    );
+
+    let mut wrong = Vec::new();
+    for c in &cases {
+        for (who, want) in PEOPLE.iter().zip(c.expected) {
             let mut browser = browser_for(&app, *who).await;
-            let res = match *method {
-                "GET" => browser.get(path).await,
-                _ => browser.post(path, form).await,
+            let res = match c.method {
+                "GET" => browser.get(&c.path).await,
+                _ => browser.post(&c.path, &c.form).await,
             };
-            assert_eq!(res.status().as_u16(), *want, "{method} {path} as {who:?}");
-            if *want == 303 && *method == "GET" {
+            let got = res.status().as_u16();
+            if got != want {
+                wrong.push(format!(
+                    "{} {} as {who:?}: {got}, not {want}",
+                    c.method, c.path
+                ));
+            }
+            let signed_out = matches!(who, Who::Anonymous | Who::Disabled);
+            if got == 303 && c.method == "GET" && signed_out {
                 assert!(
                     location(&res).starts_with("/login"),
-                    "{path} as {who:?}: {}",
-                    location(&res)
+                    "{} as {who:?}",
+                    c.path
                 );
             }
         }
     }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     let denied = app.audit_events().await;
     assert!(
         denied.iter().any(|e| e["outcome"] == "denied"

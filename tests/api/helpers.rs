@@ -281,6 +281,53 @@ impl Browser<'_> {
 
 /// The reason the test flows give for acting on behalf of a sub-organization.
 pub const IMPERSONATION_REASON: &str = "Customer asked us to fix their welcome letter";
+/// The reason the test flows give for switching to write mode.
+pub const WRITE_REASON: &str = "The customer asked us to fix their template";
+
+impl Browser<'_> {
+    /// Switches the impersonation in force to write mode, with a reason, as its page does.
+    pub async fn switch_to_write_mode(&mut self) -> reqwest::Response {
+        self.post("/impersonation/mode", &[("why", WRITE_REASON)])
+            .await
+    }
+
+    /// Opens the create page and returns its form's one-time token.
+    pub async fn open_sub_org_form(&mut self) -> String {
+        let html = self.get("/sub-orgs/new").await.text().await.expect("body");
+        token_in(&html)
+    }
+
+    /// Creates a sub-organization called `name` as its create form does; the answer to the
+    /// submission (a redirect to the new sub-organization when it worked).
+    pub async fn create_sub_org(&mut self, name: &str) -> reqwest::Response {
+        let token = self.open_sub_org_form().await;
+        self.post("/sub-orgs/new", &sub_org_fields(&token, name))
+            .await
+    }
+}
+
+/// The fields of a valid create form for a sub-organization called `name`.
+pub fn sub_org_fields<'f>(token: &'f str, name: &'f str) -> [(&'static str, &'f str); 6] {
+    [
+        ("token", token),
+        ("organization_name", name),
+        ("name", "Olive Owner"),
+        ("email", "olive@owner.example"),
+        ("password", "a perfectly fine passphrase"),
+        ("country_code", "US"),
+    ]
+}
+
+/// The value of the hidden `token` field of a rendered create form.
+pub fn token_in(html: &str) -> String {
+    let marker = "name=\"token\" value=\"";
+    let start = html.find(marker).expect("a token field") + marker.len();
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
 
 impl TestApp {
     /// How many impersonations are open, whoever holds them.

@@ -264,12 +264,7 @@ async fn read_only_refuses_every_write_on_the_server() {
     );
 
     // With its own reason, write mode lets them through.
-    let res = admin
-        .post(
-            "/impersonation/mode",
-            &[("why", "The template has a typo to fix")],
-        )
-        .await;
+    let res = admin.switch_to_write_mode().await;
     assert_eq!(res.status(), 303);
     assert_eq!(app.events_of("impersonation.mode_changed").await.len(), 1);
     let res = admin.post(writes[0].0, &writes[0].1).await;
@@ -296,12 +291,7 @@ async fn a_reference_from_another_organization_is_named() {
     let app = TestApp::spawn().await;
     let mut admin = app.signed_in(Role::Admin).await;
     admin.start_impersonation(ORG).await;
-    admin
-        .post(
-            "/impersonation/mode",
-            &[("why", "Sending a replacement letter")],
-        )
-        .await;
+    assert_eq!(admin.switch_to_write_mode().await.status(), 303);
     let res = admin
         .post(
             "/impersonation/letters/new",

@@ -1,6 +1,6 @@
 //! What every page promises: whole HTML, no scripts.
 
-use crate::helpers::TestApp;
+use crate::helpers::{location, TestApp};
 
 async fn body_of(app: &TestApp, path: &str) -> String {
     app.get(path).await.text().await.expect("body")
@@ -31,20 +31,108 @@ async fn login_page_has_labelled_fields_and_no_script() {
     assert!(html.contains(r#"method="post""#), "{html}");
 }
 
+/// The sub-organization the page walk acts for, which has seeded contacts, templates, letters.
+const ORG: &str = "sub_org_demo0064";
+
+/// A path that shows the page of `route`, one of the router's page routes.
+fn page_path(route: &str, impersonation: &str) -> String {
+    match route {
+        "/sub-orgs/{id}" => format!("/sub-orgs/{ORG}"),
+        "/sub-orgs/{id}/users" => format!("/sub-orgs/{ORG}/users"),
+        "/audit/events/{seq}" => "/audit/events/1".to_owned(),
+        "/audit/impersonations/{id}" => format!("/audit/impersonations/{impersonation}"),
+        "/impersonation/contacts/{id}" => "/impersonation/contacts/contact_demo0064to".to_owned(),
+        "/impersonation/templates/{id}" => {
+            "/impersonation/templates/template_demo0064welcome".to_owned()
+        }
+        "/impersonation/letters/{id}" => "/impersonation/letters/letter_demo0064first".to_owned(),
+        other => {
+            assert!(
+                !other.contains('{'),
+                "no example path for the page {other}: add one"
+            );
+            other.to_owned()
+        }
+    }
+}
+
+/// Whether the markup runs anything: a script element, an event-handler attribute or a
+/// `javascript:` URL.
+fn runs_script(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    if lower.contains("<script") || lower.contains("javascript:") {
+        return Some("a script element or URL".to_owned());
+    }
+    // Attributes live inside tags: from each `<` to the next `>`.
+    let tags = lower
+        .split('<')
+        .skip(1)
+        .filter_map(|rest| rest.split('>').next());
+    tags.flat_map(|tag| tag.split_ascii_whitespace().skip(1))
+        .find(|attribute| attribute.starts_with("on") && attribute.contains('='))
+        .map(|attribute| format!("the attribute {attribute}"))
+}
+
+/// Every page the router lists, in both modes of an impersonation (so every form is on
+/// some page) and to a visitor signed out, is whole HTML that runs nothing.
 #[tokio::test]
 async fn no_page_ships_a_script() {
+    for running in ["<SCRIPT>", "<a href=\"javascript:x\">", "<p onclick='x'>"] {
+        assert!(runs_script(running).is_some(), "{running}");
+    }
+    assert_eq!(
+        runs_script("<p class=\"x\">Acting on behalf: one=two</p>"),
+        None
+    );
     let app = TestApp::spawn().await;
     let mut admin = app.signed_in(suborg_portal::auth::Role::Admin).await;
-    for path in ["/", "/login", "/missing", "/staff", "/account/password"] {
-        let html = admin
-            .get(path)
+    // The page a new sub-organization lands on, with its notice.
+    let created = location(&admin.create_sub_org("Page Walk Ltd").await);
+    assert!(created.ends_with("?created=1"), "{created}");
+    assert_eq!(admin.start_impersonation(ORG).await.status(), 303);
+    const SQL: &str = "select id from impersonations";
+    let impersonation: String =
+        suborg_portal::on_engine!(app.state.db, |pool| sqlx::query_scalar(SQL)
+            .fetch_one(pool)
             .await
-            .text()
-            .await
-            .expect("body")
-            .to_ascii_lowercase();
-        assert!(html.contains("</html>"), "{path}: {html}");
-        assert!(!html.contains("<script"), "{path}: {html}");
+            .expect("the impersonation"));
+    let pages: Vec<String> = suborg_portal::http::routes()
+        .into_iter()
+        .filter(|(method, route)| {
+            // Not pages: the stylesheet, the exports and the health checks.
+            *method == axum::http::Method::GET
+                && !route.starts_with("/assets/")
+                && !route.starts_with("/audit/export.")
+                && !matches!(route.as_str(), "/healthz" | "/readyz")
+        })
+        .map(|(_, route)| page_path(&route, &impersonation))
+        .chain(["/missing".to_owned(), created])
+        .collect();
+    assert!(pages.len() > 20, "{pages:?}");
+    let mut visitors = vec![("read-only", admin)];
+    let mut writer = app.signed_in(suborg_portal::auth::Role::Admin).await;
+    assert_eq!(writer.start_impersonation(ORG).await.status(), 303);
+    assert_eq!(writer.switch_to_write_mode().await.status(), 303);
+    visitors.push(("write mode", writer));
+    visitors.push(("signed out", app.browser()));
+    for (who, browser) in &mut visitors {
+        for path in &pages {
+            let res = browser.get(path).await;
+            let status = res.status();
+            let html = res.text().await.expect("body");
+            if status.is_redirection() {
+                assert_eq!(*who, "signed out", "{path} redirects an admin");
+                continue;
+            }
+            if *who != "signed out" && path != "/missing" {
+                assert_eq!(status, 200, "{path} ({who})");
+            }
+            assert!(
+                html.trim_end().ends_with("</html>"),
+                "{path} ({who}): {html}"
+            );
+            assert_eq!(runs_script(&html), None, "{path} ({who}): {html}");
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use suborg_portal::db::Engine;
 use suborg_portal::domain::StaffId;
 use suborg_portal::postgrid::sim::Fault;
 
-use crate::helpers::{cookie_from, execute, location, Browser, TestApp, IMPERSONATION_REASON};
+use crate::helpers::{cookie_from, execute, location, TestApp, IMPERSONATION_REASON};
 
 const ORG: &str = "sub_org_demo0064";
 const OTHER_ORG: &str = "sub_org_demo0063";
@@ -54,16 +54,6 @@ fn active_markup(html: &str) -> (usize, usize, usize) {
     )
 }
 
-async fn write_mode(admin: &mut Browser<'_>) {
-    let res = admin
-        .post(
-            "/impersonation/mode",
-            &[("why", "Fixing the customer's letter")],
-        )
-        .await;
-    assert_eq!(res.status(), 303);
-}
-
 #[tokio::test]
 async fn every_text_area_holds_hostile_text_exactly_and_the_page_keeps_its_forms() {
     let app = TestApp::spawn().await;
@@ -101,7 +91,7 @@ async fn every_text_area_holds_hostile_text_exactly_and_the_page_keeps_its_forms
 
     // PostGrid's data: a template whose HTML is the attack, in the editor of write mode,
     // beside the same editor for a harmless template.
-    write_mode(&mut admin).await;
+    assert_eq!(admin.switch_to_write_mode().await.status(), 303);
     let mut editors = Vec::new();
     // The harmless one starts with a newline, which HTML would drop if the portal did not
     // write one of its own first.
@@ -627,7 +617,7 @@ async fn switching_write_mode_on_and_off_renews_the_session_id() {
     let mut admin = app.signed_in(Role::Admin).await;
     assert_eq!(admin.start_impersonation(ORG).await.status(), 303);
     let before = admin.cookie.clone();
-    write_mode(&mut admin).await;
+    assert_eq!(admin.switch_to_write_mode().await.status(), 303);
     let writing = admin.cookie.clone();
     assert_ne!(writing, before, "a new id for write mode");
     let res = admin

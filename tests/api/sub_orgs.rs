@@ -3,23 +3,12 @@
 use suborg_portal::auth::Role;
 use suborg_portal::postgrid::sim::Fault;
 
-use crate::helpers::{location, Browser, TestApp};
+use crate::helpers::{location, sub_org_fields, token_in, Browser, TestApp};
 
 async fn page(browser: &mut Browser<'_>, path: &str) -> (u16, String) {
     let res = browser.get(path).await;
     let status = res.status().as_u16();
     (status, res.text().await.expect("body"))
-}
-
-/// The value of the hidden `token` field of the rendered create form.
-fn token_in(html: &str) -> String {
-    let start = html.find("name=\"token\" value=\"").expect("a token field")
-        + "name=\"token\" value=\"".len();
-    html[start..]
-        .split('"')
-        .next()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 #[tokio::test]
@@ -203,17 +192,8 @@ async fn creating_a_sub_org_validates_each_field_and_keeps_what_was_typed() {
 async fn a_form_submitted_twice_creates_one_sub_org() {
     let app = TestApp::spawn().await;
     let mut admin = app.signed_in(Role::Admin).await;
-    let (_, form) = page(&mut admin, "/sub-orgs/new").await;
-    let token = token_in(&form);
-    let fields = [
-        ("token", token.as_str()),
-        ("organization_name", "Once Only Ltd"),
-        ("name", "Olive Once"),
-        ("email", "olive@once.example"),
-        ("password", "a perfectly fine passphrase"),
-        ("country_code", "GB"),
-        ("phone_number", ""),
-    ];
+    let token = admin.open_sub_org_form().await;
+    let fields = sub_org_fields(&token, "Once Only Ltd");
     let first = admin.post("/sub-orgs/new", &fields).await;
     assert_eq!(first.status(), 303);
     let created = location(&first);
@@ -247,22 +227,14 @@ async fn a_form_submitted_twice_creates_one_sub_org() {
 async fn postgrid_refusing_a_create_shows_the_form_again() {
     let app = TestApp::spawn().await;
     let mut admin = app.signed_in(Role::Admin).await;
-    let (_, form) = page(&mut admin, "/sub-orgs/new").await;
-    let token = token_in(&form);
+    let token = admin.open_sub_org_form().await;
     app.sim.inject(
         Fault::on("/sub_organizations")
             .method("POST")
             .status(503)
             .times(1),
     );
-    let fields = [
-        ("token", token.as_str()),
-        ("organization_name", "Retry Later Inc"),
-        ("name", "Rita Retry"),
-        ("email", "rita@retry.example"),
-        ("password", "a perfectly fine passphrase"),
-        ("country_code", "US"),
-    ];
+    let fields = sub_org_fields(&token, "Retry Later Inc");
     let res = admin.post("/sub-orgs/new", &fields).await;
     assert_eq!(res.status(), 502);
     let html = res.text().await.expect("body");
