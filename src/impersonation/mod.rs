@@ -255,24 +255,92 @@ pub async fn start(
     origin: &Origin,
     request: StartRequest,
 ) -> Result<Impersonation, Denial> {
-    // What was typed goes on record with a refusal, cut to the longest reason there can be.
-    let typed: String = request
-        .reason
-        .trim()
-        .chars()
-        .take(REASON_MAX_CHARS)
-        .collect();
-    let refuse = |denial| deny(state, origin, &request.sub_org, &typed, denial);
+    let imp = match admit(state, me, session, origin, &request).await {
+        Ok(imp) => imp,
+        // Nothing could be recorded: nothing to record the refusal in either.
+        Err(Denial::Unrecorded) => return Err(Denial::Unrecorded),
+        Err(denial) => {
+            // What was typed goes on record, cut to the longest reason there can be.
+            let typed: String = request
+                .reason
+                .trim()
+                .chars()
+                .take(REASON_MAX_CHARS)
+                .collect();
+            return Err(deny(state, origin, &request.sub_org, &typed, denial).await);
+        }
+    };
+    open(state, session, origin, &imp).await?;
+    Ok(imp)
+}
+
+/// Every check a start passes, in order, ending with PostGrid confirming the sub-organization
+/// as the parent's: the impersonation it would open, not yet stored.
+async fn admit(
+    state: &AppState,
+    me: &CurrentStaff,
+    session: &Session,
+    origin: &Origin,
+    request: &StartRequest,
+) -> Result<Impersonation, Denial> {
     if !me.can(Permission::Impersonate) {
-        return Err(refuse(Denial::NotAdmin).await);
+        return Err(Denial::NotAdmin);
     }
     if !state.config.impersonation_enabled {
-        return Err(refuse(Denial::SwitchedOff).await);
+        return Err(Denial::SwitchedOff);
     }
-    // "Already acting" is about the person, in any session: open impersonations whose
-    // session is gone end first, so only one still in use refuses.
+    if acting_already(state, me, session).await? {
+        return Err(Denial::AlreadyActive);
+    }
+    if state
+        .config
+        .impersonation_blocklist
+        .contains(request.sub_org.as_str())
+    {
+        return Err(Denial::Blocked);
+    }
+    let reason = Reason::parse(&request.reason).map_err(Denial::BadReason)?;
+    let ticket = request
+        .ticket
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    if ticket.is_some_and(|t| t.chars().count() > TICKET_MAX_CHARS) {
+        return Err(Denial::TicketTooLong);
+    }
+    let max = state.config.impersonation_max_minutes;
+    if request.minutes == 0 || request.minutes > max {
+        return Err(Denial::BadDuration { max });
+    }
+    let sub_org = state
+        .parent_client(origin.clone())
+        .get_sub_org(&request.sub_org)
+        .await
+        .map_err(Denial::NotAChild)?;
+    let now = Timestamp::at(state.clock.now());
+    Ok(Impersonation {
+        id: ImpersonationId::new(),
+        staff_id: me.id,
+        sub_org_id: sub_org.id,
+        sub_org_name: sub_org.name,
+        reason: reason.as_str().to_owned(),
+        ticket: ticket.map(str::to_owned),
+        mode: Mode::ReadOnly,
+        started_at: now,
+        expires_at: now + Duration::minutes(request.minutes.into()),
+        last_activity_at: now,
+    })
+}
+
+/// "Already acting" is about the person, in any session: open impersonations whose session is
+/// gone end first, so only one still in use counts.
+async fn acting_already(
+    state: &AppState,
+    me: &CurrentStaff,
+    session: &Session,
+) -> Result<bool, Denial> {
     let now = state.clock.now();
-    if sweep(
+    sweep(
         &state.db,
         &state.audit,
         now,
@@ -280,83 +348,47 @@ pub async fn start(
         Some(me.id),
     )
     .await
-    .is_err()
-    {
-        return Err(Denial::Unrecorded);
-    }
-    let open_elsewhere = match find_open_for(&state.db, me.id).await {
-        Ok(open) => open.is_some(),
-        Err(_) => return Err(Denial::Unrecorded),
-    };
-    if open_elsewhere || current_id(session).await.is_some() {
-        return Err(refuse(Denial::AlreadyActive).await);
-    }
-    if state
-        .config
-        .impersonation_blocklist
-        .contains(request.sub_org.as_str())
-    {
-        return Err(refuse(Denial::Blocked).await);
-    }
-    let reason = match Reason::parse(&request.reason) {
-        Ok(reason) => reason.as_str().to_owned(),
-        Err(problem) => return Err(refuse(Denial::BadReason(problem)).await),
-    };
-    let ticket = request
-        .ticket
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty());
-    if ticket
-        .as_ref()
-        .is_some_and(|t| t.chars().count() > TICKET_MAX_CHARS)
-    {
-        return Err(refuse(Denial::TicketTooLong).await);
-    }
-    let max = state.config.impersonation_max_minutes;
-    if request.minutes == 0 || request.minutes > max {
-        return Err(refuse(Denial::BadDuration { max }).await);
-    }
-    // PostGrid confirms the sub-organization is the parent's before anything is stored.
-    let sub_org = match state
-        .parent_client(origin.clone())
-        .get_sub_org(&request.sub_org)
+    .map_err(|_| Denial::Unrecorded)?;
+    let open_elsewhere = find_open_for(&state.db, me.id)
         .await
-    {
-        Ok(sub_org) => sub_org,
-        Err(err) => return Err(refuse(Denial::NotAChild(err)).await),
-    };
-    let now = Timestamp::at(state.clock.now());
-    let imp = Impersonation {
-        id: ImpersonationId::new(),
-        staff_id: me.id,
-        sub_org_id: sub_org.id.clone(),
-        sub_org_name: sub_org.name.clone(),
-        reason,
-        ticket,
-        mode: Mode::ReadOnly,
-        started_at: now,
-        expires_at: now + Duration::minutes(request.minutes.into()),
-        last_activity_at: now,
-    };
+        .map_err(|_| Denial::Unrecorded)?;
+    Ok(open_elsewhere.is_some() || current_id(session).await.is_some())
+}
+
+/// Stores `imp`, records its start and binds it to the session, in that order: an
+/// impersonation that is not on record is never usable.
+async fn open(
+    state: &AppState,
+    session: &Session,
+    origin: &Origin,
+    imp: &Impersonation,
+) -> Result<(), Denial> {
     // The row claims the person's one open impersonation (a unique index), so two starts at
     // the same moment from two sessions cannot both succeed.
-    match insert(&state.db, &imp).await {
+    match insert(&state.db, imp).await {
         Ok(()) => {}
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            return Err(refuse(Denial::AlreadyActive).await);
+            return Err(deny(
+                state,
+                origin,
+                &imp.sub_org_id,
+                &imp.reason,
+                Denial::AlreadyActive,
+            )
+            .await);
         }
         Err(_) => return Err(Denial::Unrecorded),
     }
     // Recorded before the session can use it: an impersonation that is not on record does
     // not start (its row is closed again, and no client was ever minted for it).
-    let started = event(Action::ImpersonationStarted, Outcome::Ok, origin, &imp).detail(json!({
+    let started = event(Action::ImpersonationStarted, Outcome::Ok, origin, imp).detail(json!({
         "ticket": imp.ticket,
         "mode": imp.mode.as_str(),
         "expires_at": imp.expires_at,
         "sub_org_name": imp.sub_org_name,
     }));
     if state.audit.append(started).await.is_err() {
-        let _ = close_unrecorded(&state.db, &imp, now.time()).await;
+        let _ = close_unrecorded(&state.db, imp, imp.started_at.time()).await;
         return Err(Denial::Unrecorded);
     }
     let bound = async {
@@ -366,10 +398,10 @@ pub async fn start(
     .await
     .is_ok();
     if !bound {
-        let _ = end(state, &imp, EndReason::Revoked, origin).await;
+        let _ = end(state, imp, EndReason::Revoked, origin).await;
         return Err(Denial::Unrecorded);
     }
-    Ok(imp)
+    Ok(())
 }
 
 async fn insert(db: &Database, imp: &Impersonation) -> Result<(), sqlx::Error> {
