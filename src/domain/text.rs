@@ -62,6 +62,35 @@ impl Reason {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// What was typed for a reason that was refused, trimmed and cut to the longest reason
+    /// there can be, for the record of the refusal.
+    pub fn as_typed(raw: &str) -> String {
+        raw.trim().chars().take(REASON_MAX_CHARS).collect()
+    }
+}
+
+/// A ticket reference: optional, trimmed, at most 100 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("Use at most {TICKET_MAX_CHARS} characters for the ticket.")]
+pub struct TicketTooLong;
+
+impl Ticket {
+    /// No ticket when nothing (or only blanks) was typed.
+    pub fn parse(raw: Option<&str>) -> Result<Option<Self>, TicketTooLong> {
+        match raw.map(str::trim).filter(|t| !t.is_empty()) {
+            None => Ok(None),
+            Some(t) if t.chars().count() > TICKET_MAX_CHARS => Err(TicketTooLong),
+            Some(t) => Ok(Some(Self(t.to_owned()))),
+        }
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
 }
 
 #[cfg(test)]
@@ -79,6 +108,22 @@ mod tests {
         assert_eq!(
             Reason::parse(&format!(" {longest} ")).map(|r| r.0),
             Ok(longest)
+        );
+    }
+
+    #[test]
+    fn a_ticket_is_optional_trimmed_and_bounded() {
+        assert_eq!(Ticket::parse(None), Ok(None));
+        assert_eq!(Ticket::parse(Some("   ")), Ok(None));
+        assert_eq!(
+            Ticket::parse(Some(" T-42 ")).map(|t| t.map(Ticket::into_string)),
+            Ok(Some("T-42".to_owned()))
+        );
+        assert!(Ticket::parse(Some(&"é".repeat(100))).is_ok());
+        assert_eq!(Ticket::parse(Some(&"é".repeat(101))), Err(TicketTooLong));
+        assert_eq!(
+            Reason::as_typed(&format!(" {} ", "x".repeat(1_200))).len(),
+            1_000
         );
     }
 

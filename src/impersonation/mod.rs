@@ -17,7 +17,7 @@ use tower_sessions::Session;
 use crate::audit::{Action, AuditError, AuditLog, AuditedCalls, NewEvent, Origin, Outcome};
 use crate::auth::{CurrentStaff, Permission};
 use crate::db::{execute_on_engine, on_engine, Database};
-use crate::domain::text::{REASON_MAX_CHARS, TICKET_MAX_CHARS};
+use crate::domain::text::{Ticket, TicketTooLong};
 use crate::domain::{ImpersonationId, Reason, ReasonProblem, StaffId, SubOrgId, Timestamp};
 use crate::postgrid::{OrgClient, OrgContext, PostgridError};
 use crate::state::AppState;
@@ -188,7 +188,7 @@ impl Denial {
             Self::SwitchedOff => "Acting for sub-organizations is switched off for this portal.".to_owned(),
             Self::Blocked => "This sub-organization is on the portal's block list: nobody may act for it.".to_owned(),
             Self::BadReason(problem) => problem.to_string(),
-            Self::TicketTooLong => format!("Use at most {TICKET_MAX_CHARS} characters for the ticket."),
+            Self::TicketTooLong => TicketTooLong.to_string(),
             Self::BadDuration { max } => format!("Choose a duration from 1 to {max} minutes."),
             Self::NotAChild(PostgridError::NotFound { .. } | PostgridError::Forbidden { .. }) => {
                 "PostGrid does not confirm this sub-organization as one of yours, so the portal may not act for it.".to_owned()
@@ -260,13 +260,7 @@ pub async fn start(
         // Nothing could be recorded: nothing to record the refusal in either.
         Err(Denial::Unrecorded) => return Err(Denial::Unrecorded),
         Err(denial) => {
-            // What was typed goes on record, cut to the longest reason there can be.
-            let typed: String = request
-                .reason
-                .trim()
-                .chars()
-                .take(REASON_MAX_CHARS)
-                .collect();
+            let typed = Reason::as_typed(&request.reason);
             return Err(deny(state, origin, &request.sub_org, &typed, denial).await);
         }
     };
@@ -300,14 +294,7 @@ async fn admit(
         return Err(Denial::Blocked);
     }
     let reason = Reason::parse(&request.reason).map_err(Denial::BadReason)?;
-    let ticket = request
-        .ticket
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
-    if ticket.is_some_and(|t| t.chars().count() > TICKET_MAX_CHARS) {
-        return Err(Denial::TicketTooLong);
-    }
+    let ticket = Ticket::parse(request.ticket.as_deref()).map_err(|_| Denial::TicketTooLong)?;
     let max = state.config.impersonation_max_minutes;
     if request.minutes == 0 || request.minutes > max {
         return Err(Denial::BadDuration { max });
@@ -324,7 +311,7 @@ async fn admit(
         sub_org_id: sub_org.id,
         sub_org_name: sub_org.name,
         reason: reason.as_str().to_owned(),
-        ticket: ticket.map(str::to_owned),
+        ticket: ticket.map(Ticket::into_string),
         mode: Mode::ReadOnly,
         started_at: now,
         expires_at: now + Duration::minutes(request.minutes.into()),
