@@ -19,6 +19,8 @@ pub enum Permission {
     ManageStaff,
     /// Review, filter and export the audit log.
     ReviewAudit,
+    /// Start a verification of the whole audit chain.
+    VerifyAudit,
 }
 
 impl Role {
@@ -67,6 +69,7 @@ mod tests {
             (Impersonate, [true, false, false]),
             (ManageStaff, [true, false, false]),
             (ReviewAudit, [true, false, true]),
+            (VerifyAudit, [true, false, false]),
         ];
         for (permission, expected) in table {
             for (role, can) in Role::ALL.into_iter().zip(expected) {

@@ -46,6 +46,7 @@ pub mod need {
     pub struct Impersonate;
     pub struct ManageStaff;
     pub struct ReviewAudit;
+    pub struct VerifyAudit;
 
     impl Need for CreateSubOrg {
         const PERMISSION: Permission = Permission::CreateSubOrg;
@@ -58,6 +59,9 @@ pub mod need {
     }
     impl Need for ReviewAudit {
         const PERMISSION: Permission = Permission::ReviewAudit;
+    }
+    impl Need for VerifyAudit {
+        const PERMISSION: Permission = Permission::VerifyAudit;
     }
 }
 

@@ -10,7 +10,7 @@ use time::{OffsetDateTime, UtcOffset};
 use crate::app::components::problem::Problem;
 use crate::app::request::{current_staff, query_param, state_for};
 use crate::audit::{Action, Cursor, NewEvent, Outcome, StoredEvent, Verification};
-use crate::auth::{Permission, Role};
+use crate::auth::Permission;
 use crate::state::AppState;
 use crate::web::audit_filter::FilterQuery;
 use crate::web::request::origin_of;
@@ -63,7 +63,9 @@ pub async fn record_view(state: &AppState, what: serde_json::Value) -> Result<()
 pub fn AuditPage() -> impl IntoView {
     let state = state_for(Permission::ReviewAudit);
     let me = current_staff();
-    let is_admin = me.as_ref().is_some_and(|me| me.role == Role::Admin);
+    let may_verify = me
+        .as_ref()
+        .is_some_and(|me| me.can(Permission::VerifyAudit));
     let raw_query =
         use_context::<axum::http::request::Parts>().and_then(|p| p.uri.query().map(str::to_owned));
     let query = FilterQuery::from_query(raw_query.as_deref());
@@ -110,7 +112,7 @@ pub fn AuditPage() -> impl IntoView {
             {Suspend::new(async move {
                 match load.await {
                     Ok((events, verification)) => view! {
-                        <ChainStatus verification is_admin/>
+                        <ChainStatus verification may_verify/>
                         <EventTable events=events.clone() offset/>
                         <AuditPager events links_query=links_query.clone() cursor/>
                     }.into_any(),
@@ -184,7 +186,7 @@ fn FilterForm(query: FilterQuery, problems: Vec<(&'static str, &'static str)>) -
 
 /// The last verification: when, how far, intact or where it broke; progress while running.
 #[component]
-fn ChainStatus(verification: Option<Verification>, is_admin: bool) -> impl IntoView {
+fn ChainStatus(verification: Option<Verification>, may_verify: bool) -> impl IntoView {
     let running = verification.as_ref().is_some_and(Verification::is_running);
     let status = match &verification {
         None => view! { <p>"The chain has not been verified from this page yet."</p> }.into_any(),
@@ -205,7 +207,7 @@ fn ChainStatus(verification: Option<Verification>, is_admin: bool) -> impl IntoV
         <section class="chain-status" aria-labelledby="chain-heading">
             <h2 id="chain-heading">"Chain status"</h2>
             {status}
-            {(is_admin && !running).then(|| view! {
+            {(may_verify && !running).then(|| view! {
                 <form method="post" action="/audit/verify" class="inline">
                     <button type="submit" class="secondary small">"Verify now"</button>
                 </form>
