@@ -3,6 +3,7 @@
 //! and an audit event with outcome `denied`.
 
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -10,11 +11,11 @@ use serde_json::json;
 use tower_sessions::Session;
 
 use crate::app::render::render_error;
-use crate::audit::{NewEvent, Outcome};
+use crate::audit::{NewEvent, Origin, Outcome};
 use crate::auth::access::{self, Access};
 use crate::auth::session::{self, CurrentStaff, Ended, SessionAuth, SESSION_KEY};
 use crate::domain::ImpersonationId;
-use crate::impersonation::{self, EndReason};
+use crate::impersonation;
 use crate::state::AppState;
 use crate::web::request::{origin_of, SessionEnded};
 use crate::web::AppError;
@@ -40,27 +41,8 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         Ok(staff) => (Some(staff), None),
         Err(None) => (None, None),
         Err(Some((ended, bound))) => {
-            // Whatever the session was doing as a sub-organization ends with it.
-            if let Some(id) = bound {
-                let (parts, body) = req.into_parts();
-                let origin = origin_of(&parts, None);
-                req = Request::from_parts(parts, body);
-                let reason = match ended {
-                    Ended::Idle => EndReason::Idle,
-                    Ended::Expired => EndReason::Expired,
-                    Ended::Revoked => EndReason::Revoked,
-                };
-                if let Err(err) =
-                    impersonation::end_bound_to_ended_session(&state, id, reason, &origin).await
-                {
-                    // The session stays, still bound, so the next request tries again.
-                    let error = AppError::portal("ending the ended session's impersonation")(err);
-                    return fail(&state, req, error).await;
-                }
-            }
-            // The session is over: removed from the store so its cookie signs in nobody.
-            if let Err(err) = session.flush().await {
-                let error = AppError::portal("removing the ended session")(err);
+            let origin = origin_of(&request_head(&mut req), None);
+            if let Err(error) = end_session(&state, &session, ended, bound, &origin).await {
                 return fail(&state, req, error).await;
             }
             (None, Some(ended))
@@ -77,13 +59,15 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         (Access::SignedIn, Some(_)) => {}
         (Access::Needs(permission, _), Some(staff)) if staff.can(permission) => {}
         (Access::Needs(_, action), Some(staff)) => {
-            let (parts, body) = req.into_parts();
-            let event = NewEvent::new(action, Outcome::Denied, origin_of(&parts, Some(staff)))
-                .detail(json!({"method": parts.method.as_str(), "path": parts.uri.path()}));
+            let event = NewEvent::new(
+                action,
+                Outcome::Denied,
+                origin_of(&request_head(&mut req), Some(staff)),
+            )
+            .detail(json!({"method": req.method().as_str(), "path": req.uri().path()}));
             if let Err(err) = state.audit.append(event).await {
                 tracing::error!(error = %err, "a refusal could not be recorded");
             }
-            let mut req = Request::from_parts(parts, body);
             req.extensions_mut().insert(staff.clone());
             return fail(&state, req, AppError::Forbidden).await;
         }
@@ -95,6 +79,34 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         req.extensions_mut().insert(SessionEnded(ended));
     }
     next.run(req).await
+}
+
+/// The head of `req`, for what is read from it (the audit origin); the request stays whole.
+fn request_head(req: &mut Request) -> Parts {
+    let (parts, body) = std::mem::take(req).into_parts();
+    *req = Request::from_parts(parts.clone(), body);
+    parts
+}
+
+/// Ends a session that has just ended (idle, past its limit, revoked): whatever it was doing
+/// as a sub-organization ends with it, and it leaves the store so its cookie signs in nobody.
+/// On failure the session stays, still bound, so the next request tries again.
+async fn end_session(
+    state: &AppState,
+    session: &Session,
+    ended: Ended,
+    bound: Option<ImpersonationId>,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    if let Some(id) = bound {
+        impersonation::end_bound_to_ended_session(state, id, ended.into(), origin)
+            .await
+            .map_err(AppError::portal("ending the ended session's impersonation"))?;
+    }
+    session
+        .flush()
+        .await
+        .map_err(AppError::portal("removing the ended session"))
 }
 
 /// The signed-in person; `Err(Some((why, impersonation)))` when the session just ended (with

@@ -15,6 +15,7 @@ use time::{Duration, OffsetDateTime};
 use tower_sessions::Session;
 
 use crate::audit::{Action, AuditError, AuditLog, AuditedCalls, NewEvent, Origin, Outcome};
+use crate::auth::session::Ended;
 use crate::auth::{CurrentStaff, Permission};
 use crate::db::{execute_on_engine, on_engine, Database};
 use crate::domain::text::{Ticket, TicketTooLong};
@@ -98,6 +99,17 @@ impl EndReason {
                 "Acting for the sub-organization ended: your permission to do so changed."
             }
             Self::Disabled => "Acting for the sub-organization ended: your account was disabled.",
+        }
+    }
+}
+
+/// A session's end ends its impersonation for the same reason.
+impl From<Ended> for EndReason {
+    fn from(ended: Ended) -> Self {
+        match ended {
+            Ended::Idle => Self::Idle,
+            Ended::Expired => Self::Expired,
+            Ended::Revoked => Self::Revoked,
         }
     }
 }
