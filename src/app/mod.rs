@@ -5,10 +5,11 @@
 
 mod components;
 pub mod escape;
+pub mod format;
 mod pages;
+pub mod paging;
 pub mod render;
 pub mod request;
-pub mod upstream;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};

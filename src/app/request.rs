@@ -4,7 +4,9 @@ use axum::http::request::Parts;
 use leptos::prelude::*;
 
 use crate::auth::{CurrentStaff, Permission};
+use crate::postgrid::ParentClient;
 use crate::state::AppState;
+use crate::web::request::origin_of;
 use crate::web::AppError;
 use crate::web::FormFeedback;
 
@@ -16,6 +18,15 @@ pub fn state_for(permission: Permission) -> Result<AppState, AppError> {
     }
     use_context::<AppState>()
         .ok_or_else(|| AppError::portal("finding the portal's state")("missing"))
+}
+
+/// The parent client for a page about sub-organizations, every call recorded in the audit
+/// log as made by the signed-in person.
+pub fn parent_client() -> Result<ParentClient, AppError> {
+    let state = state_for(Permission::ViewSubOrgs)?;
+    let parts =
+        use_context::<Parts>().ok_or_else(|| AppError::portal("finding the request")("missing"))?;
+    Ok(state.parent_client(origin_of(&parts, current_staff().as_ref())))
 }
 
 pub fn current_staff() -> Option<CurrentStaff> {

@@ -9,8 +9,9 @@ use super::{
     acting, contact_name, is_write_mode, shows_write_form, ActingNav, NotActing, SwitchToWrite,
 };
 use crate::app::components::field::{Field, FormProblem};
+use crate::app::format::date;
+use crate::app::paging::page_from_query;
 use crate::app::request::{feedback_for, query_param};
-use crate::app::upstream::{date, page_from_query};
 use crate::domain::COUNTRIES;
 use crate::web::FormId;
 

@@ -5,8 +5,9 @@ use crate::app::components::problem::Problem;
 use leptos_router::hooks::use_params_map;
 
 use crate::app::components::field::{Field, FormProblem, TextArea};
+use crate::app::format::{money, usage};
+use crate::app::request::parent_client;
 use crate::app::request::{current_staff, extension, feedback_for, query_param};
-use crate::app::upstream::{money, parent_client, usage};
 use crate::auth::Permission;
 use crate::domain::text::{REASON_MAX_CHARS, REASON_MIN_CHARS, TICKET_MAX_CHARS};
 use crate::domain::{CountryCode, SubOrgId};

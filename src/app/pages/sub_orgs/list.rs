@@ -4,8 +4,10 @@ use leptos_meta::Title;
 use crate::app::components::problem::Problem;
 
 use super::{Pager, SearchForm};
+use crate::app::format::{date, money, usage};
+use crate::app::paging::page_from_query;
 use crate::app::request::current_staff;
-use crate::app::upstream::{date, money, page_from_query, parent_client, usage};
+use crate::app::request::parent_client;
 use crate::auth::Permission;
 use crate::postgrid::models::{List, SubOrganization};
 use crate::web::AppError;

@@ -24,11 +24,10 @@ pub fn SearchForm(action: String, label: &'static str, page: Page) -> impl IntoV
 /// Previous and Next links that keep the search in the query string.
 #[component]
 pub fn Pager(path: String, page: Page, has_next: bool) -> impl IntoView {
-    let previous = (page.skip > 0).then(|| {
-        super::super::upstream::page_link(&path, &page, page.skip.saturating_sub(page.limit))
-    });
+    let previous = (page.skip > 0)
+        .then(|| crate::app::paging::page_link(&path, &page, page.skip.saturating_sub(page.limit)));
     let next =
-        has_next.then(|| super::super::upstream::page_link(&path, &page, page.skip + page.limit));
+        has_next.then(|| crate::app::paging::page_link(&path, &page, page.skip + page.limit));
     view! {
         <nav class="pager" aria-label="Pages">
             {match previous {

@@ -5,8 +5,9 @@ use crate::app::components::problem::Problem;
 
 use super::detail::sub_org_from_path;
 use super::{Pager, SearchForm};
+use crate::app::paging::page_from_query;
 use crate::app::request::current_staff;
-use crate::app::upstream::{page_from_query, parent_client};
+use crate::app::request::parent_client;
 use crate::auth::Permission;
 use crate::postgrid::models::User;
 use crate::postgrid::Page;
