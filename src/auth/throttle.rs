@@ -16,7 +16,7 @@ use time::{Duration, OffsetDateTime};
 use super::staff::LockoutPolicy;
 use crate::audit::format_time;
 use crate::db::{execute_on_engine, on_engine, Database};
-use crate::domain::Email;
+use crate::domain::{Email, Timestamp};
 use crate::net::throttle_key;
 
 /// Attempts from one address allowed within the window before it must wait.
@@ -89,7 +89,11 @@ pub async fn count_attempt(
             .bind(format_time(now - policy.window))
             .fetch_one(pool)
             .await)?;
-    let locked = locked_until.is_some_and(|until| until > format_time(now))
+    let locked_until = locked_until
+        .map(Timestamp::try_from)
+        .transpose()
+        .map_err(|problem| sqlx::Error::Decode(problem.into()))?;
+    let locked = locked_until.is_some_and(|until| until > Timestamp::at(now))
         || failures > policy.max_failures;
     Ok(Counted { failures, locked })
 }
