@@ -20,7 +20,7 @@ pub fn date(timestamp: &str) -> String {
     timestamp.split('T').next().unwrap_or(timestamp).to_owned()
 }
 
-/// "268 of 500 (54%)"
+/// "268 of 500 (53%)": whole percent, rounded down.
 pub fn usage(usage: i64, limit: i64) -> String {
     if limit > 0 {
         format!("{usage} of {limit} ({}%)", usage * 100 / limit)

@@ -34,6 +34,9 @@ pub fn required(method: &Method, path: &str) -> Access {
         };
         return Access::Needs(Permission::ManageStaff, action);
     }
+    if path == "/audit/verify" {
+        return Access::Needs(Permission::VerifyAudit, Action::AuditViewed);
+    }
     if under("/audit") {
         let action = if path.starts_with("/audit/export") {
             Action::AuditExported

@@ -43,12 +43,15 @@ impl fmt::Display for Timestamp {
     }
 }
 
-/// How rows load it: the stored text, or a decode error naming what was there.
+/// How rows load it: only the stored format itself, because the database compares and orders
+/// these as text; anything else is a decode error naming what was there.
 impl TryFrom<String> for Timestamp {
     type Error = String;
 
     fn try_from(raw: String) -> Result<Self, String> {
-        Self::parse(&raw).ok_or_else(|| format!("not a timestamp: {raw:?}"))
+        Self::parse(&raw)
+            .filter(|stamp| stamp.to_string() == raw)
+            .ok_or_else(|| format!("not a stored timestamp: {raw:?}"))
     }
 }
 
@@ -97,5 +100,8 @@ mod tests {
         assert_eq!(later - noon, Duration::milliseconds(1500));
         assert_eq!(Timestamp::try_from(later.to_string()), Ok(later));
         assert!(Timestamp::try_from("yesterday".to_owned()).is_err());
+        // Valid RFC 3339 that would sort wrongly as text next to the stored ones.
+        assert!(Timestamp::try_from("2026-11-23T12:00:00+02:00".to_owned()).is_err());
+        assert!(Timestamp::try_from("2026-11-23T10:00:01.5Z".to_owned()).is_err());
     }
 }

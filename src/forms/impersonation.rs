@@ -112,9 +112,9 @@ pub async fn stop(
 pub struct ModeForm {
     #[serde(default)]
     why: String,
-    /// `read_only` to give write mode up; anything else asks for it.
+    /// `read_only` to give write mode up; without it, the form asks for write mode.
     #[serde(default)]
-    mode: String,
+    mode: Option<Mode>,
     /// The page the form was on, to return to.
     #[serde(default)]
     back: String,
@@ -131,7 +131,7 @@ pub async fn change_mode(
     let back = Some(safe_next(Some(form.back.trim()))).filter(|back| back != "/");
     let back = back.unwrap_or_else(|| "/impersonation".to_owned());
     let origin = origin_of(&head, Some(&me));
-    let (to, why) = if form.mode == "read_only" {
+    let (to, why) = if form.mode == Some(Mode::ReadOnly) {
         (Mode::ReadOnly, None)
     } else {
         match Reason::parse(&form.why) {

@@ -13,7 +13,7 @@ mod session_store;
 
 use axum::http::Method;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{get, on, MethodFilter, MethodRouter};
 use axum::Router;
 use leptos_axum::LeptosRoutes;
 use tower_sessions::cookie::SameSite;
@@ -53,18 +53,19 @@ pub async fn sessions(state: &AppState) -> Result<SessionManagerLayer<PortalStor
         .with_expiry(Expiry::OnInactivity(idle)))
 }
 
-/// A route the portal serves besides its pages, and how it is handled.
+/// Makes an endpoint's handler answer the given method.
+type Handler = fn(MethodFilter) -> MethodRouter<AppState>;
+
+/// A route the portal serves besides its pages: the method, the path, and the handler, given
+/// the method to answer (so the method the router serves is the one the list names).
 struct Endpoint {
     method: Method,
     path: &'static str,
-    handler: fn() -> MethodRouter<AppState>,
+    handler: Handler,
 }
 
-const fn endpoint(
-    method: Method,
-    path: &'static str,
-    handler: fn() -> MethodRouter<AppState>,
-) -> Endpoint {
+const fn post_to(path: &'static str, handler: Handler) -> Endpoint {
+    let method = Method::POST;
     Endpoint {
         method,
         path,
@@ -72,63 +73,69 @@ const fn endpoint(
     }
 }
 
+const fn get_from(path: &'static str, handler: Handler) -> Endpoint {
+    let method = Method::GET;
+    Endpoint {
+        method,
+        path,
+        handler,
+    }
+}
+
+impl Endpoint {
+    fn route(&self) -> MethodRouter<AppState> {
+        let filter = if self.method == Method::GET {
+            MethodFilter::GET
+        } else {
+            MethodFilter::POST
+        };
+        (self.handler)(filter)
+    }
+}
+
 /// The form handlers, exports, health checks and assets. The router is built from this list,
 /// and [`routes`] hands it to the tests, so a new route cannot miss the permission matrix.
 const ENDPOINTS: &[Endpoint] = &[
-    endpoint(Method::POST, "/login", || post(forms::login::login)),
-    endpoint(Method::POST, "/logout", || post(forms::login::logout)),
-    endpoint(Method::POST, "/account/password", || {
-        post(forms::account::change_password)
+    post_to("/login", |m| on(m, forms::login::login)),
+    post_to("/logout", |m| on(m, forms::login::logout)),
+    post_to("/account/password", |m| {
+        on(m, forms::account::change_password)
     }),
-    endpoint(Method::POST, "/staff", || post(forms::staff::add)),
-    endpoint(Method::POST, "/staff/{id}/role", || {
-        post(forms::staff::change_role)
+    post_to("/staff", |m| on(m, forms::staff::add)),
+    post_to("/staff/{id}/role", |m| on(m, forms::staff::change_role)),
+    post_to("/staff/{id}/disable", |m| on(m, forms::staff::disable)),
+    post_to("/staff/{id}/password", |m| {
+        on(m, forms::staff::set_password)
     }),
-    endpoint(Method::POST, "/staff/{id}/disable", || {
-        post(forms::staff::disable)
+    post_to("/sub-orgs/new", |m| on(m, forms::sub_orgs::create)),
+    post_to("/audit/verify", |m| on(m, forms::audit::verify_now)),
+    post_to("/impersonation/start", |m| {
+        on(m, forms::impersonation::start)
     }),
-    endpoint(Method::POST, "/staff/{id}/password", || {
-        post(forms::staff::set_password)
+    post_to("/impersonation/stop", |m| on(m, forms::impersonation::stop)),
+    post_to("/impersonation/mode", |m| {
+        on(m, forms::impersonation::change_mode)
     }),
-    endpoint(Method::POST, "/sub-orgs/new", || {
-        post(forms::sub_orgs::create)
+    post_to("/impersonation/handoff", |m| {
+        on(m, forms::impersonation::handoff)
     }),
-    endpoint(Method::POST, "/audit/verify", || {
-        post(forms::audit::verify_now)
+    post_to("/impersonation/contacts/new", |m| {
+        on(m, forms::impersonation::create_contact)
     }),
-    endpoint(Method::POST, "/impersonation/start", || {
-        post(forms::impersonation::start)
+    post_to("/impersonation/templates/new", |m| {
+        on(m, forms::impersonation::create_template)
     }),
-    endpoint(Method::POST, "/impersonation/stop", || {
-        post(forms::impersonation::stop)
+    post_to("/impersonation/templates/{id}", |m| {
+        on(m, forms::impersonation::update_template)
     }),
-    endpoint(Method::POST, "/impersonation/mode", || {
-        post(forms::impersonation::change_mode)
+    post_to("/impersonation/letters/new", |m| {
+        on(m, forms::impersonation::create_letter)
     }),
-    endpoint(Method::POST, "/impersonation/handoff", || {
-        post(forms::impersonation::handoff)
-    }),
-    endpoint(Method::POST, "/impersonation/contacts/new", || {
-        post(forms::impersonation::create_contact)
-    }),
-    endpoint(Method::POST, "/impersonation/templates/new", || {
-        post(forms::impersonation::create_template)
-    }),
-    endpoint(Method::POST, "/impersonation/templates/{id}", || {
-        post(forms::impersonation::update_template)
-    }),
-    endpoint(Method::POST, "/impersonation/letters/new", || {
-        post(forms::impersonation::create_letter)
-    }),
-    endpoint(Method::GET, "/healthz", || get(health::healthz)),
-    endpoint(Method::GET, "/readyz", || get(health::readyz)),
-    endpoint(Method::GET, "/assets/{name}", || get(assets::serve)),
-    endpoint(Method::GET, "/audit/export.csv", || {
-        get(forms::audit::export_csv)
-    }),
-    endpoint(Method::GET, "/audit/export.jsonl", || {
-        get(forms::audit::export_jsonl)
-    }),
+    get_from("/healthz", |m| on(m, health::healthz)),
+    get_from("/readyz", |m| on(m, health::readyz)),
+    get_from("/assets/{name}", |m| on(m, assets::serve)),
+    get_from("/audit/export.csv", |m| on(m, forms::audit::export_csv)),
+    get_from("/audit/export.jsonl", |m| on(m, forms::audit::export_jsonl)),
 ];
 
 /// Every route the router has, as (method, path pattern with `{param}`s): the pages first.
@@ -144,9 +151,9 @@ pub fn routes() -> Vec<(Method, String)> {
 
 pub fn router(state: AppState, sessions: SessionManagerLayer<PortalStore>) -> Router {
     let pages = leptos_axum::generate_route_list(App);
-    let endpoints = ENDPOINTS.iter().fold(Router::new(), |router, e| {
-        router.route(e.path, (e.handler)())
-    });
+    let endpoints = ENDPOINTS
+        .iter()
+        .fold(Router::new(), |router, e| router.route(e.path, e.route()));
     let router = Router::new()
         .leptos_routes_with_handler(pages, get(render::render_page))
         .merge(endpoints)

@@ -29,7 +29,8 @@ pub const IDLE_LIMIT: Duration = Duration::minutes(15);
 /// Refresh `last_activity_at` at most this often.
 const TOUCH_EVERY: Duration = Duration::seconds(30);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Mode {
     ReadOnly,
     Write,
@@ -114,7 +115,7 @@ impl From<Ended> for EndReason {
     }
 }
 
-/// An active impersonation, as every check leaves it.
+/// An impersonation as stored: one row of `impersonations`.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Impersonation {
     #[sqlx(try_from = "String")]
@@ -269,7 +270,7 @@ pub async fn start(
 ) -> Result<Impersonation, Denial> {
     let imp = match admit(state, me, session, origin, &request).await {
         Ok(imp) => imp,
-        // Nothing could be recorded: nothing to record the refusal in either.
+        // The database or the audit log failed: the refusal could not be recorded either.
         Err(Denial::Unrecorded) => return Err(Denial::Unrecorded),
         Err(denial) => {
             let typed = Reason::as_typed(&request.reason);

@@ -21,10 +21,6 @@ impl OrgContext {
     pub(crate) fn new(sub_org: SubOrgId, allowed: fn(OrgOperation) -> bool) -> Self {
         Self { sub_org, allowed }
     }
-
-    pub fn sub_org(&self) -> &SubOrgId {
-        &self.sub_org
-    }
 }
 
 /// Every operation the portal can perform as a sub-organization. Which of them a mode allows
@@ -101,10 +97,6 @@ impl OrgClient {
             observer,
             context,
         }
-    }
-
-    pub fn sub_org(&self) -> &SubOrgId {
-        &self.context.sub_org
     }
 
     pub async fn list_contacts(&self, page: &Page) -> Result<List<Contact>, PostgridError> {

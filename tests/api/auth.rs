@@ -17,15 +17,18 @@ enum Who {
     Disabled,
     /// An admin acting for `ORG`, read-only.
     Acting,
+    /// An admin acting for `ORG` in write mode.
+    Writing,
 }
 
-const PEOPLE: [Who; 6] = [
+const PEOPLE: [Who; 7] = [
     Who::Anonymous,
     Who::Viewer,
     Who::Admin,
     Who::Auditor,
     Who::Disabled,
     Who::Acting,
+    Who::Writing,
 ];
 
 /// The sub-organization the matrix acts for, and the ids of its seeded objects.
@@ -53,6 +56,12 @@ async fn browser_for(app: &TestApp, who: Who) -> Browser<'_> {
             assert_eq!(browser.start_impersonation(ORG).await.status(), 303);
             browser
         }
+        Who::Writing => {
+            let mut browser = app.signed_in(Role::Admin).await;
+            assert_eq!(browser.start_impersonation(ORG).await.status(), 303);
+            assert_eq!(browser.switch_to_write_mode().await.status(), 303);
+            browser
+        }
     }
 }
 
@@ -64,10 +73,10 @@ struct Case {
     /// The path requested.
     path: String,
     form: Vec<(&'static str, &'static str)>,
-    expected: [u16; 6],
+    expected: [u16; 7],
 }
 
-fn case(method: &'static str, route: &'static str, expected: [u16; 6]) -> Case {
+fn case(method: &'static str, route: &'static str, expected: [u16; 7]) -> Case {
     Case {
         method,
         route,
@@ -87,6 +96,18 @@ impl Case {
         self.form = form.to_vec();
         self
     }
+
+    /// Whether the path requested is one the route answers.
+    fn path_fits_route(&self) -> bool {
+        let path = self.path.split('?').next().unwrap_or_default();
+        let (route, path): (Vec<&str>, Vec<&str>) =
+            (self.route.split('/').collect(), path.split('/').collect());
+        route.len() == path.len()
+            && route
+                .iter()
+                .zip(&path)
+                .all(|(r, p)| r == p || (r.starts_with('{') && !p.is_empty()))
+    }
 }
 
 /// Every route the router has × every kind of visitor → the exact status. The routes come
@@ -101,156 +122,185 @@ async fn permission_matrix() {
         .expect("db")
         .expect("staff")
         .id;
-    //  anonymous, viewer, admin, auditor, disabled, acting admin (read-only)
+    //  anonymous, viewer, admin, auditor, disabled, acting admin: read-only, write mode
     let cases = vec![
-        case("GET", "/", [303, 200, 200, 200, 303, 200]),
-        case("GET", "/login", [200, 200, 200, 200, 200, 200]),
-        case("GET", "/account/password", [303, 200, 200, 200, 303, 200]),
-        case("GET", "/staff", [303, 403, 200, 403, 303, 200]),
-        case("GET", "/sub-orgs", [303, 200, 200, 403, 303, 200]),
-        case("GET", "/sub-orgs/new", [303, 403, 200, 403, 303, 200]),
-        case("GET", "/sub-orgs/{id}", [303, 200, 200, 403, 303, 200])
+        case("GET", "/", [303, 200, 200, 200, 303, 200, 200]),
+        case("GET", "/login", [200, 200, 200, 200, 200, 200, 200]),
+        case(
+            "GET",
+            "/account/password",
+            [303, 200, 200, 200, 303, 200, 200],
+        ),
+        case("GET", "/staff", [303, 403, 200, 403, 303, 200, 200]),
+        case("GET", "/sub-orgs", [303, 200, 200, 403, 303, 200, 200]),
+        case("GET", "/sub-orgs", [303, 200, 200, 403, 303, 200, 200])
+            .at("/sub-orgs?search=a&skip=20"),
+        case("GET", "/sub-orgs/new", [303, 403, 200, 403, 303, 200, 200]),
+        case("GET", "/sub-orgs/{id}", [303, 200, 200, 403, 303, 200, 200])
             .at(format!("/sub-orgs/{ORG}")),
         case(
             "GET",
             "/sub-orgs/{id}/users",
-            [303, 200, 200, 403, 303, 200],
+            [303, 200, 200, 403, 303, 200, 200],
         )
         .at(format!("/sub-orgs/{ORG}/users")),
-        case("GET", "/audit", [303, 403, 200, 200, 303, 200]),
-        case("GET", "/audit/events/{seq}", [303, 403, 200, 200, 303, 200]).at("/audit/events/1"),
+        case("GET", "/audit", [303, 403, 200, 200, 303, 200, 200]),
+        case("GET", "/audit", [303, 403, 200, 200, 303, 200, 200])
+            .at("/audit?action=auth.logout&before=100"),
+        case(
+            "GET",
+            "/audit/events/{seq}",
+            [303, 403, 200, 200, 303, 200, 200],
+        )
+        .at("/audit/events/1"),
         case(
             "GET",
             "/audit/impersonations/{id}",
-            [303, 403, 404, 404, 303, 404],
+            [303, 403, 404, 404, 303, 404, 404],
         )
         .at("/audit/impersonations/nothing"),
-        case("GET", "/audit/export.csv", [303, 403, 200, 200, 303, 200]),
-        case("GET", "/audit/export.jsonl", [303, 403, 200, 200, 303, 200]),
-        case("GET", "/impersonation", [303, 403, 200, 403, 303, 200]),
+        case(
+            "GET",
+            "/audit/export.csv",
+            [303, 403, 200, 200, 303, 200, 200],
+        ),
+        case(
+            "GET",
+            "/audit/export.jsonl",
+            [303, 403, 200, 200, 303, 200, 200],
+        ),
+        case("GET", "/impersonation", [303, 403, 200, 403, 303, 200, 200]),
         case(
             "GET",
             "/impersonation/handoff",
-            [303, 403, 200, 403, 303, 200],
+            [303, 403, 200, 403, 303, 200, 200],
         ),
         case(
             "GET",
             "/impersonation/contacts",
-            [303, 403, 200, 403, 303, 200],
+            [303, 403, 200, 403, 303, 200, 200],
         ),
         case(
             "GET",
             "/impersonation/contacts/new",
-            [303, 403, 200, 403, 303, 200],
+            [303, 403, 200, 403, 303, 200, 200],
         ),
         case(
             "GET",
             "/impersonation/contacts/{id}",
-            [303, 403, 200, 403, 303, 200],
+            [303, 403, 200, 403, 303, 200, 200],
         )
         .at("/impersonation/contacts/contact_demo0064to"),
         case(
             "GET",
             "/impersonation/templates",
-            [303, 403, 200, 403, 303, 200],
+            [303, 403, 200, 403, 303, 200, 200],
         ),
         case(
             "GET",
             "/impersonation/templates/new",
-            [303, 403, 200, 403, 303, 200],
+            [303, 403, 200, 403, 303, 200, 200],
         ),
         case(
             "GET",
             "/impersonation/templates/{id}",
-            [303, 403, 200, 403, 303, 200],
+            [303, 403, 200, 403, 303, 200, 200],
         )
         .at("/impersonation/templates/template_demo0064welcome"),
         case(
             "GET",
             "/impersonation/letters",
-            [303, 403, 200, 403, 303, 200],
+            [303, 403, 200, 403, 303, 200, 200],
         ),
         case(
             "GET",
             "/impersonation/letters/new",
-            [303, 403, 200, 403, 303, 200],
+            [303, 403, 200, 403, 303, 200, 200],
         ),
         case(
             "GET",
             "/impersonation/letters/{id}",
-            [303, 403, 200, 403, 303, 200],
+            [303, 403, 200, 403, 303, 200, 200],
         )
         .at("/impersonation/letters/letter_demo0064first"),
-        case("GET", "/healthz", [200, 200, 200, 200, 200, 200]),
-        case("GET", "/readyz", [200, 200, 200, 200, 200, 200]),
-        case("GET", "/assets/{name}", [200, 200, 200, 200, 200, 200]).at(STYLESHEET_PATH),
-        case("POST", "/login", [422, 422, 422, 422, 422, 422]).form(&[("email", "")]),
-        case("POST", "/logout", [401, 303, 303, 303, 401, 303]),
-        case("POST", "/account/password", [401, 422, 422, 422, 401, 422])
-            .form(&[("current_password", "x")]),
-        case("POST", "/staff", [401, 403, 422, 403, 401, 422]).form(&[("email", "")]),
-        case("POST", "/staff/{id}/role", [401, 403, 409, 403, 401, 409])
-            .at(format!("/staff/{other}/role"))
-            .form(&[("role", "bogus")]),
+        case("GET", "/healthz", [200, 200, 200, 200, 200, 200, 200]),
+        case("GET", "/readyz", [200, 200, 200, 200, 200, 200, 200]),
+        case("GET", "/assets/{name}", [200, 200, 200, 200, 200, 200, 200]).at(STYLESHEET_PATH),
+        case("POST", "/login", [422, 422, 422, 422, 422, 422, 422]).form(&[("email", "")]),
+        case("POST", "/logout", [401, 303, 303, 303, 401, 303, 303]),
+        case(
+            "POST",
+            "/account/password",
+            [401, 422, 422, 422, 401, 422, 422],
+        )
+        .form(&[("current_password", "x")]),
+        case("POST", "/staff", [401, 403, 422, 403, 401, 422, 422]).form(&[("email", "")]),
+        case(
+            "POST",
+            "/staff/{id}/role",
+            [401, 403, 409, 403, 401, 409, 409],
+        )
+        .at(format!("/staff/{other}/role"))
+        .form(&[("role", "bogus")]),
         case(
             "POST",
             "/staff/{id}/password",
-            [401, 403, 422, 403, 401, 422],
+            [401, 403, 422, 403, 401, 422, 422],
         )
         .at(format!("/staff/{other}/password"))
         .form(&[("password", "short")]),
         case(
             "POST",
             "/staff/{id}/disable",
-            [401, 403, 303, 403, 401, 303],
+            [401, 403, 303, 403, 401, 303, 303],
         )
         .at(format!("/staff/{other}/disable")),
-        case("POST", "/sub-orgs/new", [401, 403, 422, 403, 401, 422])
+        case("POST", "/sub-orgs/new", [401, 403, 422, 403, 401, 422, 422])
             .form(&[("organization_name", "")]),
-        case("POST", "/audit/verify", [401, 403, 303, 403, 401, 303]),
+        case("POST", "/audit/verify", [401, 403, 303, 403, 401, 303, 303]),
         case(
             "POST",
             "/impersonation/start",
-            [401, 403, 422, 403, 401, 409],
+            [401, 403, 422, 403, 401, 409, 409],
         )
         .form(&[("sub_org_id", ORG), ("reason", "short")]),
         case(
             "POST",
             "/impersonation/stop",
-            [401, 403, 303, 403, 401, 303],
+            [401, 403, 303, 403, 401, 303, 303],
         ),
         case(
             "POST",
             "/impersonation/mode",
-            [401, 403, 303, 403, 401, 422],
+            [401, 403, 303, 403, 401, 422, 422],
         )
         .form(&[("why", "short")]),
         case(
             "POST",
             "/impersonation/handoff",
-            [401, 403, 422, 403, 401, 422],
+            [401, 403, 422, 403, 401, 422, 422],
         )
         .form(&[("email", "")]),
         case(
             "POST",
             "/impersonation/contacts/new",
-            [401, 403, 303, 403, 401, 403],
+            [401, 403, 303, 403, 401, 403, 422],
         ),
         case(
             "POST",
             "/impersonation/templates/new",
-            [401, 403, 303, 403, 401, 403],
+            [401, 403, 303, 403, 401, 403, 422],
         ),
         case(
             "POST",
             "/impersonation/templates/{id}",
-            [401, 403, 303, 403, 401, 403],
+            [401, 403, 303, 403, 401, 403, 422],
         )
         .at("/impersonation/templates/template_demo0064welcome"),
         case(
             "POST",
             "/impersonation/letters/new",
-            [401, 403, 303, 403, 401, 403],
+            [401, 403, 303, 403, 401, 403, 422],
         ),
     ];
 
@@ -273,6 +323,14 @@ async fn permission_matrix() {
         "rows for routes the router does not have"
     );
 
+    for c in &cases {
+        assert!(
+            c.path_fits_route(),
+            "{} is not a path of {}",
+            c.path,
+            c.route
+        );
+    }
     let mut wrong = Vec::new();
     for c in &cases {
         for (who, want) in PEOPLE.iter().zip(c.expected) {
@@ -309,6 +367,12 @@ async fn permission_matrix() {
     assert!(denied.iter().any(|e| e["outcome"] == "denied"
         && e["action"] == "audit.viewed"
         && e["actor_role"] == "viewer"));
+    assert!(
+        denied.iter().any(|e| e["outcome"] == "denied"
+            && e["actor_role"] == "auditor"
+            && e["detail"]["path"] == "/audit/verify"),
+        "an auditor's refused verification is recorded"
+    );
 }
 
 #[tokio::test]

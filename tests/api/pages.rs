@@ -63,21 +63,53 @@ fn runs_script(html: &str) -> Option<String> {
     if lower.contains("<script") || lower.contains("javascript:") {
         return Some("a script element or URL".to_owned());
     }
-    // Attributes live inside tags: from each `<` to the next `>`.
+    // Attributes live inside tags, from each `<` to the next `>`; an attribute name starts
+    // after a space, a `/` or the quote that ended the value before it.
     let tags = lower
         .split('<')
         .skip(1)
         .filter_map(|rest| rest.split('>').next());
-    tags.flat_map(|tag| tag.split_ascii_whitespace().skip(1))
-        .find(|attribute| attribute.starts_with("on") && attribute.contains('='))
-        .map(|attribute| format!("the attribute {attribute}"))
+    tags.flat_map(|tag| {
+        tag.match_indices("on").filter_map(move |(at, _)| {
+            let before = tag[..at].chars().next_back()?;
+            let starts_a_name = before.is_ascii_whitespace() || "/\"'".contains(before);
+            let rest = &tag[at + 2..];
+            let name_len = rest.chars().take_while(char::is_ascii_alphabetic).count();
+            let assigned = rest[name_len..].trim_start().starts_with('=');
+            (starts_a_name && name_len > 0 && assigned).then(|| format!("on{}", &rest[..name_len]))
+        })
+    })
+    .next()
+}
+
+/// What the page walk checks of every page: whole HTML, nothing that runs, and a policy that
+/// would refuse a script anyway.
+fn assert_inert(what: &str, headers: &axum::http::HeaderMap, html: &str) {
+    assert!(html.trim_end().ends_with("</html>"), "{what}: {html}");
+    assert_eq!(runs_script(html), None, "{what}: {html}");
+    let policy = headers
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(
+        policy.starts_with("default-src 'none';"),
+        "{what}: {policy}"
+    );
+    assert!(!policy.contains("script-src"), "{what}: {policy}");
 }
 
 /// Every page the router lists, in both modes of an impersonation (so every form is on
 /// some page) and to a visitor signed out, is whole HTML that runs nothing.
 #[tokio::test]
 async fn no_page_ships_a_script() {
-    for running in ["<SCRIPT>", "<a href=\"javascript:x\">", "<p onclick='x'>"] {
+    for running in [
+        "<SCRIPT>",
+        "<a href=\"javascript:x\">",
+        "<p onclick='x'>",
+        "<svg/onload=x>",
+        "<p class=\"a\"onclick=x>",
+        "<p onclick = \"x\">",
+    ] {
         assert!(runs_script(running).is_some(), "{running}");
     }
     assert_eq!(
@@ -119,6 +151,7 @@ async fn no_page_ships_a_script() {
         for path in &pages {
             let res = browser.get(path).await;
             let status = res.status();
+            let headers = res.headers().clone();
             let html = res.text().await.expect("body");
             if status.is_redirection() {
                 assert_eq!(*who, "signed out", "{path} redirects an admin");
@@ -127,12 +160,34 @@ async fn no_page_ships_a_script() {
             if *who != "signed out" && path != "/missing" {
                 assert_eq!(status, 200, "{path} ({who})");
             }
-            assert!(
-                html.trim_end().ends_with("</html>"),
-                "{path} ({who}): {html}"
-            );
-            assert_eq!(runs_script(&html), None, "{path} ({who}): {html}");
+            assert_inert(&format!("{path} ({who})"), &headers, &html);
         }
+    }
+    // The pages a refused form shows again.
+    let (_, mut writer) = visitors.swap_remove(1);
+    let refused: [(&str, &[(&str, &str)]); 8] = [
+        ("/impersonation/contacts/new", &[("first_name", "Riley")]),
+        ("/impersonation/templates/new", &[("description", "x")]),
+        (
+            "/impersonation/templates/template_demo0064welcome",
+            &[("html", "")],
+        ),
+        (
+            "/impersonation/letters/new",
+            &[("to", "contact_demo0064to")],
+        ),
+        ("/impersonation/mode", &[("why", "short")]),
+        ("/impersonation/handoff", &[("email", "nobody")]),
+        ("/account/password", &[("current_password", "x")]),
+        ("/staff", &[("email", "not an email")]),
+    ];
+    for (path, form) in refused {
+        let res = writer.post(path, form).await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let html = res.text().await.expect("body");
+        assert!(status.is_client_error(), "{path}: {status}");
+        assert_inert(&format!("POST {path}"), &headers, &html);
     }
 }
 

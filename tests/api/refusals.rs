@@ -165,3 +165,30 @@ async fn read_only_create_forms_become_the_way_to_write_mode_and_back() {
         .await;
     assert_eq!(location(&res), "/impersonation?mode=read_only");
 }
+
+/// The mode form names a mode the portal knows, or nothing changes: an unknown value is not
+/// taken as a request for write mode.
+#[tokio::test]
+async fn an_unknown_mode_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in(Role::Admin).await;
+    assert_eq!(admin.start_impersonation(ORG).await.status(), 303);
+    let res = admin
+        .post(
+            "/impersonation/mode",
+            &[
+                ("mode", "admin"),
+                ("why", "The customer asked for a new contact"),
+            ],
+        )
+        .await;
+    error_page(res, 400).await;
+    assert!(app.events_of("impersonation.mode_changed").await.is_empty());
+    let html = admin
+        .get("/impersonation")
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("read-only"), "{html}");
+}
