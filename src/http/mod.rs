@@ -18,6 +18,7 @@ use axum::Router;
 use leptos_axum::LeptosRoutes;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
+use Verb::{Get, Post};
 
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -53,89 +54,102 @@ pub async fn sessions(state: &AppState) -> Result<SessionManagerLayer<PortalStor
         .with_expiry(Expiry::OnInactivity(idle)))
 }
 
-/// Makes an endpoint's handler answer the given method.
-type Handler = fn(MethodFilter) -> MethodRouter<AppState>;
+/// The methods endpoints answer, each both as the router filters it and as a method.
+#[derive(Clone, Copy)]
+enum Verb {
+    Get,
+    Post,
+}
 
-/// A route the portal serves besides its pages: the method, the path, and the handler, given
-/// the method to answer (so the method the router serves is the one the list names).
+impl Verb {
+    fn method(self) -> Method {
+        match self {
+            Get => Method::GET,
+            Post => Method::POST,
+        }
+    }
+
+    fn filter(self) -> MethodFilter {
+        match self {
+            Get => MethodFilter::GET,
+            Post => MethodFilter::POST,
+        }
+    }
+}
+
+/// A route the portal serves besides its pages. The handler is given the method to answer, so
+/// the router serves the method the list names.
 struct Endpoint {
-    method: Method,
+    verb: Verb,
     path: &'static str,
-    handler: Handler,
+    handler: fn(MethodFilter) -> MethodRouter<AppState>,
 }
 
-const fn post_to(path: &'static str, handler: Handler) -> Endpoint {
-    let method = Method::POST;
+const fn endpoint(
+    verb: Verb,
+    path: &'static str,
+    handler: fn(MethodFilter) -> MethodRouter<AppState>,
+) -> Endpoint {
     Endpoint {
-        method,
+        verb,
         path,
         handler,
-    }
-}
-
-const fn get_from(path: &'static str, handler: Handler) -> Endpoint {
-    let method = Method::GET;
-    Endpoint {
-        method,
-        path,
-        handler,
-    }
-}
-
-impl Endpoint {
-    fn route(&self) -> MethodRouter<AppState> {
-        let filter = if self.method == Method::GET {
-            MethodFilter::GET
-        } else {
-            MethodFilter::POST
-        };
-        (self.handler)(filter)
     }
 }
 
 /// The form handlers, exports, health checks and assets. The router is built from this list,
 /// and [`routes`] hands it to the tests, so a new route cannot miss the permission matrix.
 const ENDPOINTS: &[Endpoint] = &[
-    post_to("/login", |m| on(m, forms::login::login)),
-    post_to("/logout", |m| on(m, forms::login::logout)),
-    post_to("/account/password", |m| {
+    endpoint(Post, "/login", |m| on(m, forms::login::login)),
+    endpoint(Post, "/logout", |m| on(m, forms::login::logout)),
+    endpoint(Post, "/account/password", |m| {
         on(m, forms::account::change_password)
     }),
-    post_to("/staff", |m| on(m, forms::staff::add)),
-    post_to("/staff/{id}/role", |m| on(m, forms::staff::change_role)),
-    post_to("/staff/{id}/disable", |m| on(m, forms::staff::disable)),
-    post_to("/staff/{id}/password", |m| {
+    endpoint(Post, "/staff", |m| on(m, forms::staff::add)),
+    endpoint(Post, "/staff/{id}/role", |m| {
+        on(m, forms::staff::change_role)
+    }),
+    endpoint(Post, "/staff/{id}/disable", |m| {
+        on(m, forms::staff::disable)
+    }),
+    endpoint(Post, "/staff/{id}/password", |m| {
         on(m, forms::staff::set_password)
     }),
-    post_to("/sub-orgs/new", |m| on(m, forms::sub_orgs::create)),
-    post_to("/audit/verify", |m| on(m, forms::audit::verify_now)),
-    post_to("/impersonation/start", |m| {
+    endpoint(Post, "/sub-orgs/new", |m| on(m, forms::sub_orgs::create)),
+    endpoint(Post, "/audit/verify", |m| on(m, forms::audit::verify_now)),
+    endpoint(Post, "/impersonation/start", |m| {
         on(m, forms::impersonation::start)
     }),
-    post_to("/impersonation/stop", |m| on(m, forms::impersonation::stop)),
-    post_to("/impersonation/mode", |m| {
+    endpoint(Post, "/impersonation/stop", |m| {
+        on(m, forms::impersonation::stop)
+    }),
+    endpoint(Post, "/impersonation/mode", |m| {
         on(m, forms::impersonation::change_mode)
     }),
-    post_to("/impersonation/handoff", |m| {
+    endpoint(Post, "/impersonation/handoff", |m| {
         on(m, forms::impersonation::handoff)
     }),
-    post_to("/impersonation/contacts/new", |m| {
+    endpoint(Post, "/impersonation/contacts/new", |m| {
         on(m, forms::impersonation::create_contact)
     }),
-    post_to("/impersonation/templates/new", |m| {
+    endpoint(Post, "/impersonation/templates/new", |m| {
         on(m, forms::impersonation::create_template)
     }),
-    post_to("/impersonation/templates/{id}", |m| {
+    endpoint(Post, "/impersonation/templates/{id}", |m| {
         on(m, forms::impersonation::update_template)
     }),
-    post_to("/impersonation/letters/new", |m| {
+    endpoint(Post, "/impersonation/letters/new", |m| {
         on(m, forms::impersonation::create_letter)
     }),
-    get_from("/healthz", |m| on(m, health::healthz)),
-    get_from("/readyz", |m| on(m, health::readyz)),
-    get_from("/assets/{name}", |m| on(m, assets::serve)),
-    get_from("/audit/export.csv", |m| on(m, forms::audit::export_csv)),
-    get_from("/audit/export.jsonl", |m| on(m, forms::audit::export_jsonl)),
+    endpoint(Get, "/healthz", |m| on(m, health::healthz)),
+    endpoint(Get, "/readyz", |m| on(m, health::readyz)),
+    endpoint(Get, "/assets/{name}", |m| on(m, assets::serve)),
+    endpoint(Get, "/audit/export.csv", |m| {
+        on(m, forms::audit::export_csv)
+    }),
+    endpoint(Get, "/audit/export.jsonl", |m| {
+        on(m, forms::audit::export_jsonl)
+    }),
 ];
 
 /// Every route the router has, as (method, path pattern with `{param}`s): the pages first.
@@ -145,15 +159,15 @@ pub fn routes() -> Vec<(Method, String)> {
         .map(|page| (Method::GET, page.path().to_owned()));
     let endpoints = ENDPOINTS
         .iter()
-        .map(|e| (e.method.clone(), e.path.to_owned()));
+        .map(|e| (e.verb.method(), e.path.to_owned()));
     pages.chain(endpoints).collect()
 }
 
 pub fn router(state: AppState, sessions: SessionManagerLayer<PortalStore>) -> Router {
     let pages = leptos_axum::generate_route_list(App);
-    let endpoints = ENDPOINTS
-        .iter()
-        .fold(Router::new(), |router, e| router.route(e.path, e.route()));
+    let endpoints = ENDPOINTS.iter().fold(Router::new(), |router, e| {
+        router.route(e.path, (e.handler)(e.verb.filter()))
+    });
     let router = Router::new()
         .leptos_routes_with_handler(pages, get(render::render_page))
         .merge(endpoints)

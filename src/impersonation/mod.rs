@@ -30,7 +30,7 @@ pub const IDLE_LIMIT: Duration = Duration::minutes(15);
 const TOUCH_EVERY: Duration = Duration::seconds(30);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(try_from = "String")]
 pub enum Mode {
     ReadOnly,
     Write,
@@ -52,17 +52,16 @@ impl Mode {
     }
 }
 
-/// How rows load it: a mode the portal does not know is a decode error, never read-only by
-/// accident or write by mistake.
+/// How rows and forms read it, by the names of [`Mode::as_str`]: a mode the portal does not
+/// know is an error, never read-only by accident or write by mistake.
 impl TryFrom<String> for Mode {
     type Error = String;
 
     fn try_from(raw: String) -> Result<Self, String> {
-        match raw.as_str() {
-            "read_only" => Ok(Self::ReadOnly),
-            "write" => Ok(Self::Write),
-            other => Err(format!("not an impersonation mode: {other:?}")),
-        }
+        [Self::ReadOnly, Self::Write]
+            .into_iter()
+            .find(|mode| mode.as_str() == raw)
+            .ok_or_else(|| format!("not an impersonation mode: {raw:?}"))
     }
 }
 
