@@ -6,7 +6,9 @@ use suborg_portal::auth::staff;
 use suborg_portal::auth::Role;
 use suborg_portal::http::STYLESHEET_PATH;
 
-use crate::helpers::{execute, location, Browser, TestApp};
+use crate::helpers::{
+    execute, location, Browser, TestApp, ORG, ORG_CONTACT, ORG_LETTER, ORG_TEMPLATE,
+};
 
 #[derive(Clone, Copy, Debug)]
 enum Who {
@@ -30,9 +32,6 @@ const PEOPLE: [Who; 7] = [
     Who::Acting,
     Who::Writing,
 ];
-
-/// The sub-organization the matrix acts for, and the ids of its seeded objects.
-const ORG: &str = "sub_org_demo0064";
 
 async fn browser_for(app: &TestApp, who: Who) -> Browser<'_> {
     match who {
@@ -190,7 +189,7 @@ async fn permission_matrix() {
             "/impersonation/contacts/{id}",
             [303, 403, 200, 403, 303, 200, 200],
         )
-        .at("/impersonation/contacts/contact_demo0064to"),
+        .at(format!("/impersonation/contacts/{ORG_CONTACT}")),
         case(
             "GET",
             "/impersonation/templates",
@@ -206,7 +205,7 @@ async fn permission_matrix() {
             "/impersonation/templates/{id}",
             [303, 403, 200, 403, 303, 200, 200],
         )
-        .at("/impersonation/templates/template_demo0064welcome"),
+        .at(format!("/impersonation/templates/{ORG_TEMPLATE}")),
         case(
             "GET",
             "/impersonation/letters",
@@ -222,7 +221,7 @@ async fn permission_matrix() {
             "/impersonation/letters/{id}",
             [303, 403, 200, 403, 303, 200, 200],
         )
-        .at("/impersonation/letters/letter_demo0064first"),
+        .at(format!("/impersonation/letters/{ORG_LETTER}")),
         case("GET", "/healthz", [200, 200, 200, 200, 200, 200, 200]),
         case("GET", "/readyz", [200, 200, 200, 200, 200, 200, 200]),
         case("GET", "/assets/{name}", [200, 200, 200, 200, 200, 200, 200]).at(STYLESHEET_PATH),
@@ -296,7 +295,7 @@ async fn permission_matrix() {
             "/impersonation/templates/{id}",
             [401, 403, 303, 403, 401, 403, 422],
         )
-        .at("/impersonation/templates/template_demo0064welcome"),
+        .at(format!("/impersonation/templates/{ORG_TEMPLATE}")),
         case(
             "POST",
             "/impersonation/letters/new",

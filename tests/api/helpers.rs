@@ -279,6 +279,13 @@ impl Browser<'_> {
     }
 }
 
+/// The sub-organization the tests act for; the simulator seeds it with a contact, a template
+/// and a letter.
+pub const ORG: &str = "sub_org_demo0064";
+pub const ORG_CONTACT: &str = "contact_demo0064to";
+pub const ORG_TEMPLATE: &str = "template_demo0064welcome";
+pub const ORG_LETTER: &str = "letter_demo0064first";
+
 /// The reason the test flows give for acting on behalf of a sub-organization.
 pub const IMPERSONATION_REASON: &str = "Customer asked us to fix their welcome letter";
 /// The reason the test flows give for switching to write mode.

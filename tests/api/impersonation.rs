@@ -3,9 +3,8 @@
 
 use suborg_portal::auth::Role;
 
-use crate::helpers::{location, TestApp, IMPERSONATION_REASON};
+use crate::helpers::{location, TestApp, IMPERSONATION_REASON, ORG};
 
-const ORG: &str = "sub_org_demo0064";
 const OTHER_ORG: &str = "sub_org_demo0063";
 
 /// Requests the simulator got since `from`, by their `PostGrid-Org` header.

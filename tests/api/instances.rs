@@ -12,11 +12,10 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use suborg_portal::postgrid::sim::{Seed, Simulator, BASE_PATH};
 
-use crate::helpers::{cookie_from, fresh_database_url, API_KEY, AUDIT_KEY};
+use crate::helpers::{cookie_from, fresh_database_url, API_KEY, AUDIT_KEY, ORG};
 
 /// The origin both processes are configured with: what a browser sees through the balancer.
 pub const PUBLIC_URL: &str = "http://portal.example.test";
-const ORG: &str = "sub_org_demo0064";
 const HAMMER_FOR: Duration = Duration::from_secs(30);
 
 /// What every process of one deployment shares.

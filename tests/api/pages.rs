@@ -1,6 +1,6 @@
 //! What every page promises: whole HTML, no scripts.
 
-use crate::helpers::{location, TestApp};
+use crate::helpers::{location, TestApp, ORG, ORG_CONTACT, ORG_LETTER, ORG_TEMPLATE};
 
 async fn body_of(app: &TestApp, path: &str) -> String {
     app.get(path).await.text().await.expect("body")
@@ -31,9 +31,6 @@ async fn login_page_has_labelled_fields_and_no_script() {
     assert!(html.contains(r#"method="post""#), "{html}");
 }
 
-/// The sub-organization the page walk acts for, which has seeded contacts, templates, letters.
-const ORG: &str = "sub_org_demo0064";
-
 /// A path that shows the page of `route`, one of the router's page routes.
 fn page_path(route: &str, impersonation: &str) -> String {
     match route {
@@ -41,11 +38,11 @@ fn page_path(route: &str, impersonation: &str) -> String {
         "/sub-orgs/{id}/users" => format!("/sub-orgs/{ORG}/users"),
         "/audit/events/{seq}" => "/audit/events/1".to_owned(),
         "/audit/impersonations/{id}" => format!("/audit/impersonations/{impersonation}"),
-        "/impersonation/contacts/{id}" => "/impersonation/contacts/contact_demo0064to".to_owned(),
+        "/impersonation/contacts/{id}" => format!("/impersonation/contacts/{ORG_CONTACT}"),
         "/impersonation/templates/{id}" => {
-            "/impersonation/templates/template_demo0064welcome".to_owned()
+            format!("/impersonation/templates/{ORG_TEMPLATE}")
         }
-        "/impersonation/letters/{id}" => "/impersonation/letters/letter_demo0064first".to_owned(),
+        "/impersonation/letters/{id}" => format!("/impersonation/letters/{ORG_LETTER}"),
         other => {
             assert!(
                 !other.contains('{'),
@@ -165,17 +162,12 @@ async fn no_page_ships_a_script() {
     }
     // The pages a refused form shows again.
     let (_, mut writer) = visitors.swap_remove(1);
+    let template = format!("/impersonation/templates/{ORG_TEMPLATE}");
     let refused: [(&str, &[(&str, &str)]); 8] = [
         ("/impersonation/contacts/new", &[("first_name", "Riley")]),
         ("/impersonation/templates/new", &[("description", "x")]),
-        (
-            "/impersonation/templates/template_demo0064welcome",
-            &[("html", "")],
-        ),
-        (
-            "/impersonation/letters/new",
-            &[("to", "contact_demo0064to")],
-        ),
+        (&template, &[("html", "")]),
+        ("/impersonation/letters/new", &[("to", ORG_CONTACT)]),
         ("/impersonation/mode", &[("why", "short")]),
         ("/impersonation/handoff", &[("email", "nobody")]),
         ("/account/password", &[("current_password", "x")]),

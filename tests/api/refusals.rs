@@ -3,9 +3,7 @@
 
 use suborg_portal::auth::Role;
 
-use crate::helpers::{location, TestApp};
-
-const ORG: &str = "sub_org_demo0064";
+use crate::helpers::{location, TestApp, ORG};
 
 /// The page of a refusal or failure: the portal's own (its header), with the request id an
 /// administrator can look up.

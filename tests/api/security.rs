@@ -9,9 +9,8 @@ use suborg_portal::db::Engine;
 use suborg_portal::domain::StaffId;
 use suborg_portal::postgrid::sim::Fault;
 
-use crate::helpers::{cookie_from, execute, location, TestApp, IMPERSONATION_REASON};
+use crate::helpers::{cookie_from, execute, location, TestApp, IMPERSONATION_REASON, ORG};
 
-const ORG: &str = "sub_org_demo0064";
 const OTHER_ORG: &str = "sub_org_demo0063";
 
 /// Markup that would take the page over if any raw-text element printed it as it is.
