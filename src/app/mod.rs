@@ -21,10 +21,11 @@ use crate::web::ErrorShown;
 use components::banner::ImpersonationBanner;
 use components::header::Header;
 use pages::acting::{
-    contacts::{ContactPage, ContactsPage, NewContactPage},
+    contacts::{ContactPage, ContactsPage, DeleteContactPage, NewContactPage},
     home::ActingHomePage,
-    letters::{LetterPage, LettersPage, NewLetterPage},
-    templates::{NewTemplatePage, TemplatePage, TemplatesPage},
+    letters::{CancelLetterPage, LetterPage, LettersPage, NewLetterPage},
+    postcards::{PostcardPage, PostcardsPage},
+    templates::{DeleteTemplatePage, NewTemplatePage, TemplatePage, TemplatesPage},
 };
 use pages::audit::{event::AuditEventPage, timeline::ImpersonationTimelinePage, AuditPage};
 use pages::{
@@ -97,12 +98,17 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/impersonation/contacts") view=ContactsPage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation/contacts/new") view=NewContactPage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation/contacts/:id") view=ContactPage ssr=SsrMode::Async/>
+                            <Route path=path!("/impersonation/contacts/:id/delete") view=DeleteContactPage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation/templates") view=TemplatesPage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation/templates/new") view=NewTemplatePage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation/templates/:id") view=TemplatePage ssr=SsrMode::Async/>
+                            <Route path=path!("/impersonation/templates/:id/delete") view=DeleteTemplatePage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation/letters") view=LettersPage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation/letters/new") view=NewLetterPage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation/letters/:id") view=LetterPage ssr=SsrMode::Async/>
+                            <Route path=path!("/impersonation/letters/:id/cancel") view=CancelLetterPage ssr=SsrMode::Async/>
+                            <Route path=path!("/impersonation/postcards") view=PostcardsPage ssr=SsrMode::Async/>
+                            <Route path=path!("/impersonation/postcards/:id") view=PostcardPage ssr=SsrMode::Async/>
                         </Routes>
                     }.into_any()
                 }}

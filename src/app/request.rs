@@ -52,3 +52,19 @@ pub fn feedback_for(form: crate::web::FormId) -> FormFeedback {
         .filter(|feedback| feedback.form == form)
         .unwrap_or_else(|| FormFeedback::new(form))
 }
+
+/// The one-time token of a create form: the one it was shown with again after a refusal (so
+/// resubmitting it can never create a second thing), or a fresh one.
+pub fn form_token(feedback: &FormFeedback) -> Option<String> {
+    Some(feedback.typed("token"))
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            let state = use_context::<AppState>()?;
+            let me = current_staff()?;
+            Some(crate::form_token::issue(
+                state.form_key(),
+                me.id,
+                state.clock.now(),
+            ))
+        })
+}

@@ -93,6 +93,16 @@ impl Ticket {
     }
 }
 
+/// A phone number as people write one: 7 to 15 digits with spaces, `+`, `-`, `(`, `)` or `.`.
+pub fn is_phone(raw: &str) -> bool {
+    let digits = raw.chars().filter(char::is_ascii_digit).count();
+    (7..=15).contains(&digits)
+        && raw.len() <= 25
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +144,13 @@ mod tests {
             too_long("éééé", 3).as_deref(),
             Some("Use at most 3 characters; this has 4.")
         );
+    }
+
+    #[test]
+    fn phone_numbers_are_plain() {
+        assert!(super::is_phone("+1 555 010 0199"));
+        assert!(super::is_phone("(020) 7946-0958"));
+        assert!(!super::is_phone("555"));
+        assert!(!super::is_phone("call me maybe"));
     }
 }

@@ -4,9 +4,11 @@
 //! Everything works without JavaScript.
 
 pub mod account;
+pub mod acting;
 pub mod audit;
 pub mod impersonation;
 pub mod login;
+pub mod once;
 pub mod staff;
 pub mod sub_orgs;
 

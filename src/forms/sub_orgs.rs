@@ -1,18 +1,17 @@
 //! Creating a sub-organization (admins only), exactly once per rendered form.
 
 use axum::extract::State;
-use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::once::{keep_or_renew, submit_once, Created, Submitted};
 use super::{show_again, FormFeedback};
 use crate::auth::password::check_policy;
 use crate::config::PostgridMode;
-use crate::domain::text::LINE_MAX_CHARS;
-use crate::domain::{CountryCode, Email, StaffId};
-use crate::form_token::{self, Claim};
-use crate::postgrid::models::NewSubOrganization;
+use crate::domain::text::{is_phone, LINE_MAX_CHARS};
+use crate::domain::{CountryCode, Email};
+use crate::postgrid::models::{CreatedSubOrganization, NewSubOrganization};
 use crate::postgrid::PostgridError;
 use crate::state::AppState;
 use crate::web::extract::{need, Allowed, FormData};
@@ -50,15 +49,6 @@ fn form_field(postgrid_field: &str) -> Option<&'static str> {
         "phoneNumber" => "phone_number",
         _ => return None,
     })
-}
-
-fn is_phone(raw: &str) -> bool {
-    let digits = raw.chars().filter(char::is_ascii_digit).count();
-    (7..=15).contains(&digits)
-        && raw.len() <= 25
-        && raw
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
 }
 
 impl CreateForm {
@@ -133,7 +123,6 @@ pub async fn create(
     Allowed(me, _): Allowed<need::CreateSubOrg>,
     FormData { head, fields: form }: FormData<CreateForm>,
 ) -> Result<Response, AppError> {
-    let now = state.clock.now();
     let new = NewSubOrganization::try_from(&form);
     let mut feedback = match &new {
         Ok(_) => form.typed(),
@@ -147,76 +136,41 @@ pub async fn create(
             "Confirm that this creates a real sub-organization in live mode.",
         );
     }
-    // A token from another person, an old form or nowhere: issue a fresh one with the errors.
-    let token = if form_token::is_valid(state.form_key(), &form.token, me.id, now) {
-        form.token.clone()
-    } else {
-        feedback = feedback.error(
-            "",
-            "This form was out of date. Check the details and submit it again.",
-        );
-        form_token::issue(state.form_key(), me.id, now)
-    };
-    feedback = feedback.value("token", &token);
+    let feedback = keep_or_renew(&state, me.id, &form.token, feedback);
     let (Ok(new), false) = (new, feedback.has_errors()) else {
         return Ok(show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await);
     };
-    if let Some(done) = claim(&state, &head, &feedback, &token, me.id).await? {
-        return Ok(done);
-    }
     let client = state.parent_client(origin_of(&head, Some(&me)));
-    let created = client
-        .create_sub_org(&new, &form_token::idempotency_key(&token))
-        .await;
-    let result = created
-        .as_ref()
-        .ok()
-        .map(|c| c.sub_organization.id.to_string());
-    if let Err(err) =
-        form_token::finish(&state.db, &token, result.as_deref(), state.clock.now()).await
-    {
-        tracing::error!(error = %err, "form token could not be settled");
-    }
-    match created {
-        Ok(created) => Ok(created_page(&created.sub_organization.id.to_string())),
-        Err(error) => {
-            let (feedback, status) = refused_by_postgrid(feedback, error);
-            Ok(show_again(state, head, feedback, status).await)
-        }
-    }
+    let submitted = submit_once(&state, &form.token, me.id, created_id, |key| async move {
+        client.create_sub_org(&new, &key).await
+    })
+    .await?;
+    let problem = match submitted {
+        Submitted::Sent(Ok(created)) => return Ok(created_page(created_id(&created))),
+        Submitted::Earlier(Created::Id(id)) => return Ok(created_page(&id)),
+        Submitted::Sent(Err(error)) => refused_by_postgrid(feedback, error),
+        Submitted::Earlier(Created::Unconfirmed) => (
+            feedback.error("", PostgridError::UnreadableSuccess { status: 201 }.user_message()),
+            StatusCode::CONFLICT,
+        ),
+        Submitted::Busy => (
+            feedback.error(
+                "",
+                "This form is already being submitted. Check the list of sub-organizations before trying again.",
+            ),
+            StatusCode::CONFLICT,
+        ),
+    };
+    let (feedback, status) = problem;
+    Ok(show_again(state, head, feedback, status).await)
+}
+
+fn created_id(created: &CreatedSubOrganization) -> &str {
+    created.sub_organization.id.as_str()
 }
 
 fn created_page(id: &str) -> Response {
     Redirect::to(&format!("/sub-orgs/{id}?created=1")).into_response()
-}
-
-/// Claims the form's token, so one form creates one sub-organization. `Some` is the answer
-/// when this form was (or is being) submitted already.
-async fn claim(
-    state: &AppState,
-    head: &Parts,
-    feedback: &FormFeedback,
-    token: &str,
-    me: StaffId,
-) -> Result<Option<Response>, AppError> {
-    let now = state.clock.now();
-    let claimed = form_token::claim(&state.db, token, me, now)
-        .await
-        .map_err(AppError::portal("claiming the form token"))?;
-    Ok(match claimed {
-        Claim::Mine => None,
-        Claim::Done(id) => Some(created_page(&id)),
-        Claim::Pending => Some(match form_token::wait_for_result(&state.db, token).await {
-            Ok(Some(id)) => created_page(&id),
-            _ => {
-                let feedback = feedback.clone().error(
-                    "",
-                    "This form is already being submitted. Check the list of sub-organizations before trying again.",
-                );
-                show_again(state.clone(), head.clone(), feedback, StatusCode::CONFLICT).await
-            }
-        }),
-    })
 }
 
 /// PostGrid's refusal beside the field it names, or above the form.
@@ -240,17 +194,4 @@ fn refused_by_postgrid(feedback: FormFeedback, error: PostgridError) -> (FormFee
         _ => feedback.error("", error.user_message()),
     };
     (feedback, status)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_phone;
-
-    #[test]
-    fn phone_numbers_are_plain() {
-        assert!(is_phone("+1 555 010 0199"));
-        assert!(is_phone("(020) 7946-0958"));
-        assert!(!is_phone("555"));
-        assert!(!is_phone("call me maybe"));
-    }
 }

@@ -130,16 +130,25 @@ const ENDPOINTS: &[Endpoint] = &[
         on(m, forms::impersonation::handoff)
     }),
     endpoint(Post, "/impersonation/contacts/new", |m| {
-        on(m, forms::impersonation::create_contact)
+        on(m, forms::acting::contacts::create)
+    }),
+    endpoint(Post, "/impersonation/contacts/{id}/delete", |m| {
+        on(m, forms::acting::contacts::delete)
     }),
     endpoint(Post, "/impersonation/templates/new", |m| {
-        on(m, forms::impersonation::create_template)
+        on(m, forms::acting::templates::create)
     }),
     endpoint(Post, "/impersonation/templates/{id}", |m| {
-        on(m, forms::impersonation::update_template)
+        on(m, forms::acting::templates::update)
+    }),
+    endpoint(Post, "/impersonation/templates/{id}/delete", |m| {
+        on(m, forms::acting::templates::delete)
     }),
     endpoint(Post, "/impersonation/letters/new", |m| {
-        on(m, forms::impersonation::create_letter)
+        on(m, forms::acting::letters::create)
+    }),
+    endpoint(Post, "/impersonation/letters/{id}/cancel", |m| {
+        on(m, forms::acting::letters::cancel)
     }),
     endpoint(Get, "/healthz", |m| on(m, health::healthz)),
     endpoint(Get, "/readyz", |m| on(m, health::readyz)),

@@ -27,6 +27,9 @@ pub enum PostgridError {
     OutcomeUnknown,
     #[error("PostGrid's answer could not be read")]
     UnreadableResponse { status: u16 },
+    /// PostGrid accepted a change (2xx) in an answer that could not be read: it was made.
+    #[error("PostGrid accepted the change, but its answer could not be read")]
+    UnreadableSuccess { status: u16 },
     /// The operation is not allowed for this organization context; nothing was sent.
     #[error("the operation is not allowed here")]
     NotAllowed,
@@ -49,6 +52,7 @@ impl PostgridError {
             Self::TimedOut => "timed_out",
             Self::OutcomeUnknown => "outcome_unknown",
             Self::UnreadableResponse { .. } => "unreadable_response",
+            Self::UnreadableSuccess { .. } => "unreadable_success",
             Self::NotAllowed => "not_allowed",
             Self::NotRecorded => "not_recorded",
         }
@@ -98,6 +102,10 @@ impl PostgridError {
                  happening, tell an administrator."
                     .to_owned()
             }
+            Self::UnreadableSuccess { .. } => "PostGrid accepted this, but the portal could not \
+                read its answer, so the change was probably made. Check the list before doing \
+                it again."
+                .to_owned(),
             Self::NotAllowed => "This is not allowed while acting for a sub-organization in the \
                 current mode."
                 .to_owned(),

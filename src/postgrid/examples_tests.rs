@@ -82,9 +82,9 @@ fn contact_template_and_letter_examples_parse() {
     let contact: Contact = example(include_str!(
         "../../tests/fixtures/postgrid/get_contact.json"
     ));
-    assert_eq!(contact.address_line1, "90 CANAL ST STE 600");
-    assert_eq!(contact.country_code, "US");
-    assert_eq!(contact.address_status.as_deref(), Some("verified"));
+    assert_eq!(contact.person.address_line1, "90 CANAL ST STE 600");
+    assert_eq!(contact.person.country_code, "US");
+    assert_eq!(contact.person.address_status.as_deref(), Some("verified"));
     let template: Template = example(include_str!(
         "../../tests/fixtures/postgrid/get_template.json"
     ));
@@ -93,9 +93,46 @@ fn contact_template_and_letter_examples_parse() {
     let letter: Letter = example(include_str!(
         "../../tests/fixtures/postgrid/get_letter.json"
     ));
-    assert_eq!(letter.status, "ready");
-    assert_eq!(letter.to.city.as_deref(), Some("BOSTON"));
-    assert_eq!(letter.from.id, "contact_pxd7wnnD1xY6H6etKNvjb4");
+    assert_eq!(letter.order.status, "ready");
+    assert_eq!(letter.order.to.person.city.as_deref(), Some("BOSTON"));
+    assert_eq!(
+        letter.from.id.as_deref(),
+        Some("contact_pxd7wnnD1xY6H6etKNvjb4")
+    );
+}
+
+/// The shape public clients recorded from the real API: contacts embedded in an order carry
+/// no `live`, `createdAt` or `updatedAt`, and a `country` the description does not list.
+#[test]
+fn a_letter_as_postgrid_really_sends_it_decodes() {
+    let letter: Letter = example(include_str!(
+        "../../tests/fixtures/postgrid/letter_as_recorded.json"
+    ));
+    assert_eq!(letter.order.to.live, None);
+    assert_eq!(letter.order.to.created_at, None);
+    assert_eq!(letter.order.to.person.first_name.as_deref(), Some("Jordan"));
+    assert_eq!(
+        letter.from.person.company_name.as_deref(),
+        Some("Sample Clinic")
+    );
+    assert_eq!(letter.order.mailing_class.as_deref(), Some("first_class"));
+    assert_eq!(letter.order.url, None, "the preview is rendered later");
+    assert_eq!(letter.size.as_deref(), Some("us_letter"));
+}
+
+#[test]
+fn postgrid_errors_as_worded_name_their_field_and_resource() {
+    let invalid: ErrorBody = example(include_str!(
+        "../../tests/fixtures/postgrid/letter_invalid_contact.json"
+    ));
+    assert_eq!(
+        super::field_named_in(&invalid.error.message).as_deref(),
+        Some("to")
+    );
+    let missing: ErrorBody = example(include_str!(
+        "../../tests/fixtures/postgrid/contact_not_found.json"
+    ));
+    assert_eq!(missing.error.kind, "contact_not_found_error");
 }
 
 #[test]

@@ -6,7 +6,9 @@
 //! context does not compile.
 
 mod call;
+pub mod choices;
 mod error;
+pub mod merge_variables;
 pub mod models;
 mod org;
 mod parent;

@@ -111,7 +111,9 @@ impl Transport {
             let started = Instant::now();
             let (answer, request_id) = self.send_once(call).await;
             let (result, status) = match answer {
-                Answer::Body(status, body) => (decode::<T>(status, &body), Some(status.as_u16())),
+                Answer::Body(status, body) => {
+                    (decode::<T>(call, status, &body), Some(status.as_u16()))
+                }
                 Answer::Failed(err, status) => (Err(err), status),
             };
             let outcome = AttemptOutcome {
@@ -255,10 +257,23 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 /// Turns a status and body into the resource or the error a page can explain.
-fn decode<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T, PostgridError> {
+fn decode<T: DeserializeOwned>(
+    call: &Call,
+    status: StatusCode,
+    body: &[u8],
+) -> Result<T, PostgridError> {
     if status.is_success() {
-        return serde_json::from_slice(body).map_err(|_| PostgridError::UnreadableResponse {
-            status: status.as_u16(),
+        return serde_json::from_slice(body).map_err(|_| {
+            if call.operation.method == Method::GET {
+                PostgridError::UnreadableResponse {
+                    status: status.as_u16(),
+                }
+            } else {
+                // PostGrid said yes to a change: it was made, whatever the body says.
+                PostgridError::UnreadableSuccess {
+                    status: status.as_u16(),
+                }
+            }
         });
     }
     let detail = serde_json::from_slice::<ErrorBody>(body)
@@ -270,9 +285,13 @@ fn decode<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T, Pos
         .map(|d| d.message.clone())
         .unwrap_or_default();
     Err(match status.as_u16() {
-        401 if kind == "permission_missing_error" => PostgridError::Forbidden { message },
-        401 => PostgridError::InvalidKey,
-        403 => PostgridError::Forbidden { message },
+        // Only PostGrid's own words blame the key: acting for a sub-organization brings
+        // refusals about that organization under 401 too.
+        401 if matches!(kind, "invalid_api_key_error" | "missing_auth_error") => {
+            PostgridError::InvalidKey
+        }
+        401 if call.org.is_none() && detail.is_none() => PostgridError::InvalidKey,
+        401 | 403 => PostgridError::Forbidden { message },
         404 => PostgridError::NotFound { message },
         400 => PostgridError::Validation {
             field: field_named_in(&message),
@@ -287,17 +306,24 @@ fn decode<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T, Pos
     })
 }
 
-/// PostGrid names the field in its validation message; the first `quoted` word is taken as
-/// the field (*inferred*: the exact wording is not documented).
+/// The field a validation message names: the first word in quotes that looks like a field
+/// name. PostGrid quotes with single quotes (`'to' is not a valid contact or contact ID.`);
+/// backquotes are read too.
 pub fn field_named_in(message: &str) -> Option<String> {
-    let start = message.find('`')? + 1;
-    let len = message[start..].find('`')?;
-    let field = &message[start..start + len];
-    (!field.is_empty()
-        && field
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.')))
-    .then(|| field.to_owned())
+    let is_field = |word: &str| {
+        !word.is_empty()
+            && word
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
+    };
+    message.char_indices().find_map(|(at, quote)| {
+        if quote != '\'' && quote != '`' {
+            return None;
+        }
+        let rest = &message[at + 1..];
+        let word = &rest[..rest.find(quote)?];
+        is_field(word).then(|| word.to_owned())
+    })
 }
 
 #[cfg(test)]
@@ -310,6 +336,17 @@ mod tests {
             field_named_in("`countryCode` must be an ISO 3166-1 alpha-2 code"),
             Some("countryCode".to_owned())
         );
+        assert_eq!(
+            field_named_in(
+                "Failed to satisfy the following constraints: 'to' is not a valid contact or contact ID."
+            ),
+            Some("to".to_owned())
+        );
+        assert_eq!(
+            field_named_in("Can't read 'sendDate' as a date"),
+            Some("sendDate".to_owned()),
+            "an apostrophe is not a quote"
+        );
         assert_eq!(field_named_in("something is wrong"), None);
         assert_eq!(field_named_in("`a b` odd"), None);
     }
@@ -319,8 +356,13 @@ mod tests {
         let body = |kind: &str, msg: &str| {
             serde_json::to_vec(&ErrorBody::new(kind, msg)).unwrap_or_default()
         };
+        let read = call(
+            crate::operation!("contacts.get", GET, "/contacts/{id}"),
+            true,
+        );
         let decode_err = |status: u16, body: &[u8]| {
             decode::<serde_json::Value>(
+                &read,
                 StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
                 body,
             )
@@ -358,8 +400,54 @@ mod tests {
             PostgridError::UnreadableResponse { status: 418 }
         );
         assert!(matches!(
-            decode::<Vec<u8>>(StatusCode::OK, b"{not json"),
+            decode::<Vec<u8>>(&read, StatusCode::OK, b"{not json"),
             Err(PostgridError::UnreadableResponse { status: 200 })
         ));
+    }
+
+    fn call(operation: super::super::Operation, acting: bool) -> Call {
+        Call {
+            operation,
+            path: "/x".to_owned(),
+            query: vec![],
+            body: None,
+            org: acting.then(|| crate::domain::SubOrgId::parse("sub_org_a1").expect("id")),
+            idempotency_key: None,
+        }
+    }
+
+    #[test]
+    fn only_postgrid_blames_the_key_when_acting_for_a_sub_organization() {
+        let acting = call(crate::operation!("letters.get", GET, "/letters/{id}"), true);
+        let parent = call(crate::operation!("sub_organizations.get", GET, "/x"), false);
+        let status = StatusCode::UNAUTHORIZED;
+        let body = |kind: &str| serde_json::to_vec(&ErrorBody::new(kind, "m")).unwrap_or_default();
+        let got = |call: &Call, body: &[u8]| decode::<serde_json::Value>(call, status, body);
+        assert_eq!(
+            got(&acting, &body("invalid_api_key_error")),
+            Err(PostgridError::InvalidKey)
+        );
+        assert_eq!(
+            got(&acting, &body("missing_auth_error")),
+            Err(PostgridError::InvalidKey)
+        );
+        assert!(matches!(
+            got(&acting, &body("organization_not_found_error")),
+            Err(PostgridError::Forbidden { .. })
+        ));
+        assert!(matches!(
+            got(&acting, b""),
+            Err(PostgridError::Forbidden { .. })
+        ));
+        assert_eq!(got(&parent, b""), Err(PostgridError::InvalidKey));
+    }
+
+    #[test]
+    fn an_unreadable_yes_to_a_change_is_not_an_error_to_retry() {
+        let create = call(crate::operation!("letters.create", POST, "/letters"), true);
+        assert_eq!(
+            decode::<serde_json::Value>(&create, StatusCode::CREATED, b"<html>ok</html>"),
+            Err(PostgridError::UnreadableSuccess { status: 201 })
+        );
     }
 }

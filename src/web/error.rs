@@ -146,6 +146,8 @@ pub fn upstream_status(error: &PostgridError) -> StatusCode {
         // Not sent because the audit log could not take it: the portal is what is unavailable.
         PostgridError::NotRecorded => StatusCode::SERVICE_UNAVAILABLE,
         PostgridError::TimedOut => StatusCode::GATEWAY_TIMEOUT,
+        // Done, but what PostGrid made is not known: the page explains, nothing failed.
+        PostgridError::UnreadableSuccess { .. } => StatusCode::ACCEPTED,
         PostgridError::InvalidKey
         | PostgridError::Unavailable { .. }
         | PostgridError::OutcomeUnknown

@@ -15,8 +15,11 @@ pub enum FormId {
     ImpersonationStart,
     ImpersonationMode,
     Contact,
+    ContactDelete,
     Template,
+    TemplateDelete,
     Letter,
+    LetterCancel,
     Handoff,
 }
 

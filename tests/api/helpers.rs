@@ -285,6 +285,7 @@ pub const ORG: &str = "sub_org_demo0064";
 pub const ORG_CONTACT: &str = "contact_demo0064to";
 pub const ORG_TEMPLATE: &str = "template_demo0064welcome";
 pub const ORG_LETTER: &str = "letter_demo0064first";
+pub const ORG_POSTCARD: &str = "postcard_demo0064hello";
 
 /// The reason the test flows give for acting on behalf of a sub-organization.
 pub const IMPERSONATION_REASON: &str = "Customer asked us to fix their welcome letter";
@@ -324,6 +325,9 @@ pub fn sub_org_fields<'f>(token: &'f str, name: &'f str) -> [(&'static str, &'f 
         ("country_code", "US"),
     ]
 }
+
+/// The fields of a form, as sent.
+pub type Fields<'a> = Vec<(&'a str, &'a str)>;
 
 /// The value of the hidden `token` field of a rendered create form.
 pub fn token_in(html: &str) -> String {

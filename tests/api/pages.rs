@@ -1,6 +1,6 @@
 //! What every page promises: whole HTML, no scripts.
 
-use crate::helpers::{location, TestApp, ORG, ORG_CONTACT, ORG_LETTER, ORG_TEMPLATE};
+use crate::helpers::{location, TestApp, ORG, ORG_CONTACT, ORG_LETTER, ORG_POSTCARD, ORG_TEMPLATE};
 
 async fn body_of(app: &TestApp, path: &str) -> String {
     app.get(path).await.text().await.expect("body")
@@ -43,6 +43,16 @@ fn page_path(route: &str, impersonation: &str) -> String {
             format!("/impersonation/templates/{ORG_TEMPLATE}")
         }
         "/impersonation/letters/{id}" => format!("/impersonation/letters/{ORG_LETTER}"),
+        "/impersonation/contacts/{id}/delete" => {
+            format!("/impersonation/contacts/{ORG_CONTACT}/delete")
+        }
+        "/impersonation/templates/{id}/delete" => {
+            format!("/impersonation/templates/{ORG_TEMPLATE}/delete")
+        }
+        "/impersonation/letters/{id}/cancel" => {
+            format!("/impersonation/letters/{ORG_LETTER}/cancel")
+        }
+        "/impersonation/postcards/{id}" => format!("/impersonation/postcards/{ORG_POSTCARD}"),
         other => {
             assert!(
                 !other.contains('{'),

@@ -9,7 +9,10 @@ use suborg_portal::db::Engine;
 use suborg_portal::domain::StaffId;
 use suborg_portal::postgrid::sim::Fault;
 
-use crate::helpers::{cookie_from, execute, location, TestApp, IMPERSONATION_REASON, ORG};
+use crate::helpers::{
+    cookie_from, execute, location, token_in, Fields, TestApp, IMPERSONATION_REASON, ORG,
+    ORG_CONTACT, ORG_LETTER, ORG_TEMPLATE,
+};
 
 const OTHER_ORG: &str = "sub_org_demo0063";
 
@@ -96,14 +99,22 @@ async fn every_text_area_holds_hostile_text_exactly_and_the_page_keeps_its_forms
     // write one of its own first.
     let harmless = "\n<p>Hello {{to.firstName}}</p>";
     for html in [harmless, HOSTILE] {
+        let form = text(admin.get("/impersonation/templates/new").await).await;
+        let token = token_in(&form);
         let res = admin
             .post(
                 "/impersonation/templates/new",
-                &[("description", "Welcome"), ("html", html)],
+                &[
+                    ("token", token.as_str()),
+                    ("description", "Welcome"),
+                    ("html", html),
+                ],
             )
             .await;
         assert_eq!(res.status(), 303);
-        editors.push(location(&res).replace("?saved=1", ""));
+        let created = location(&res);
+        let editor = created.split('?').next().unwrap_or_default();
+        editors.push(editor.to_owned());
     }
     let first = text(admin.get(&editors[0]).await).await;
     assert_eq!(text_area(&first, "html"), harmless);
@@ -133,6 +144,56 @@ async fn every_text_area_holds_hostile_text_exactly_and_the_page_keeps_its_forms
         assert!(
             !html.contains("<form method=\"post\" action=\"/staff\""),
             "{path}"
+        );
+    }
+
+    // The metadata of each create form, the letter's HTML and the cancellation note, each
+    // refused (metadata that is not `key: value` lines, HTML beside a template, a note too
+    // long), come back exactly as typed.
+    let letter_cancel = format!("/impersonation/letters/{ORG_LETTER}/cancel");
+    let too_long = format!("{HOSTILE}{}", "x".repeat(1_000));
+    let refusals: [(&str, Fields, &str, &str); 5] = [
+        (
+            "/impersonation/contacts/new",
+            vec![("first_name", "Ann")],
+            "metadata",
+            HOSTILE,
+        ),
+        (
+            "/impersonation/templates/new",
+            vec![("description", "Welcome")],
+            "metadata",
+            HOSTILE,
+        ),
+        (
+            "/impersonation/letters/new",
+            vec![("to", ORG_CONTACT)],
+            "metadata",
+            HOSTILE,
+        ),
+        (
+            "/impersonation/letters/new",
+            vec![("to", ORG_CONTACT), ("template", ORG_TEMPLATE)],
+            "html",
+            HOSTILE,
+        ),
+        (&letter_cancel, vec![], "note", &too_long),
+    ];
+    for (path, mut fields, area, typed) in refusals {
+        let form = text(admin.get(path).await).await;
+        let token = form.contains("name=\"token\"").then(|| token_in(&form));
+        if let Some(token) = &token {
+            fields.push(("token", token));
+        }
+        fields.push((area, typed));
+        let res = admin.post(path, &fields).await;
+        assert_eq!(res.status(), 422, "{path} {area}");
+        let html = text(res).await;
+        assert_eq!(text_area(&html, area), typed, "{path} {area}");
+        assert_eq!(
+            active_markup(&html).0,
+            active_markup(&form).0,
+            "{path} {area} keeps its forms"
         );
     }
 }

@@ -70,9 +70,10 @@ pub fn TextArea(
     #[prop(optional)] maxlength: Option<usize>,
     #[prop(optional)] describedby: Option<&'static str>,
     #[prop(default = false)] invalid: bool,
+    #[prop(default = true)] required: bool,
 ) -> impl IntoView {
     view! {
-        <textarea id=id name=name rows=rows required minlength=minlength maxlength=maxlength
+        <textarea id=id name=name rows=rows required=required minlength=minlength maxlength=maxlength
             aria-describedby=describedby aria-invalid=invalid.then_some("true")
             inner_html=format!("\n{}", escape_text(&value))></textarea>
     }

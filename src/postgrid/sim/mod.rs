@@ -4,7 +4,9 @@
 //! Used by `demo`, by the integration tests, and on its own as `suborg-portal sim`. Where
 //! POSTGRID.md leaves a behaviour open, the code says *inferred*.
 
+mod contacts;
 mod faults;
+mod orders;
 mod search;
 mod seed;
 mod store;
@@ -91,12 +93,35 @@ impl Simulator {
             )
             .route("/sub_organizations/{id}", get(get_sub_org))
             .route("/sub_organizations/{id}/users", get(list_users))
-            .route("/contacts", get(list_contacts).post(create_contact))
-            .route("/contacts/{id}", get(get_contact))
-            .route("/templates", get(list_templates).post(create_template))
-            .route("/templates/{id}", get(get_template).post(update_template))
-            .route("/letters", get(list_letters).post(create_letter))
-            .route("/letters/{id}", get(get_letter).delete(cancel_letter))
+            .route(
+                "/contacts",
+                get(listing(Kind::Contacts)).post(creating(Store::create_contact)),
+            )
+            .route(
+                "/contacts/{id}",
+                get(getting(Kind::Contacts)).delete(deleting(Store::delete_contact)),
+            )
+            .route(
+                "/templates",
+                get(listing(Kind::Templates)).post(creating(Store::create_template)),
+            )
+            .route(
+                "/templates/{id}",
+                get(getting(Kind::Templates))
+                    .post(update_template)
+                    .delete(deleting(Store::delete_template)),
+            )
+            .route(
+                "/letters",
+                get(listing(Kind::Letters)).post(creating(Store::create_letter)),
+            )
+            .route(
+                "/letters/{id}",
+                get(getting(Kind::Letters)).delete(cancel_letter),
+            )
+            .route("/letters/{id}/cancellation", post(cancel_letter))
+            .route("/postcards", get(listing(Kind::Postcards)))
+            .route("/postcards/{id}", get(getting(Kind::Postcards)))
             .fallback(|| async {
                 reply(error(
                     StatusCode::NOT_FOUND,
@@ -307,56 +332,58 @@ async fn list_users(
     reply(lock(&sim.store).list_users(&id, &q))
 }
 
-async fn list_of(sim: &Simulator, caller: &Caller, kind: Kind, q: &ListQuery) -> Response {
-    reply(lock(&sim.store).list(&caller.org, kind, q))
+/// `GET` a list of one kind of the caller's resources.
+fn listing(
+    kind: Kind,
+) -> impl Fn(State<Arc<Simulator>>, Ext, Query<ListQuery>) -> std::future::Ready<Response>
+       + Clone
+       + Send
+       + Sync
+       + 'static {
+    move |State(sim), axum::Extension(caller), Query(q)| {
+        std::future::ready(reply(lock(&sim.store).list(&caller.org, kind, &q)))
+    }
 }
 
-async fn list_contacts(
-    State(sim): State<Arc<Simulator>>,
-    axum::Extension(c): Ext,
-    Query(q): Query<ListQuery>,
-) -> Response {
-    list_of(&sim, &c, Kind::Contacts, &q).await
+/// `GET` one of the caller's resources.
+fn getting(
+    kind: Kind,
+) -> impl Fn(State<Arc<Simulator>>, Ext, Path<String>) -> std::future::Ready<Response>
+       + Clone
+       + Send
+       + Sync
+       + 'static {
+    move |State(sim), axum::Extension(caller), Path(id)| {
+        std::future::ready(reply(lock(&sim.store).get(&caller.org, kind, &id)))
+    }
 }
 
-async fn list_templates(
-    State(sim): State<Arc<Simulator>>,
-    axum::Extension(c): Ext,
-    Query(q): Query<ListQuery>,
-) -> Response {
-    list_of(&sim, &c, Kind::Templates, &q).await
+type Create = fn(&mut Store, &Org, &Value, bool) -> Reply;
+
+/// `POST` a new resource, through the `Idempotency-Key` replay like PostGrid's.
+fn creating(
+    create: Create,
+) -> impl Fn(State<Arc<Simulator>>, Ext, HeaderMap, Bytes) -> std::future::Ready<Response>
+       + Clone
+       + Send
+       + Sync
+       + 'static {
+    move |State(sim), axum::Extension(caller), headers, body| {
+        std::future::ready(create_with(&sim, &caller, &headers, &body, create))
+    }
 }
 
-async fn list_letters(
-    State(sim): State<Arc<Simulator>>,
-    axum::Extension(c): Ext,
-    Query(q): Query<ListQuery>,
-) -> Response {
-    list_of(&sim, &c, Kind::Letters, &q).await
-}
-
-async fn get_contact(
-    State(sim): State<Arc<Simulator>>,
-    axum::Extension(c): Ext,
-    Path(id): Path<String>,
-) -> Response {
-    reply(lock(&sim.store).get(&c.org, Kind::Contacts, &id))
-}
-
-async fn get_template(
-    State(sim): State<Arc<Simulator>>,
-    axum::Extension(c): Ext,
-    Path(id): Path<String>,
-) -> Response {
-    reply(lock(&sim.store).get(&c.org, Kind::Templates, &id))
-}
-
-async fn get_letter(
-    State(sim): State<Arc<Simulator>>,
-    axum::Extension(c): Ext,
-    Path(id): Path<String>,
-) -> Response {
-    reply(lock(&sim.store).get(&c.org, Kind::Letters, &id))
+/// `DELETE` one of the caller's resources.
+fn deleting(
+    delete: fn(&mut Store, &Org, &str) -> Reply,
+) -> impl Fn(State<Arc<Simulator>>, Ext, Path<String>) -> std::future::Ready<Response>
+       + Clone
+       + Send
+       + Sync
+       + 'static {
+    move |State(sim), axum::Extension(caller), Path(id)| {
+        std::future::ready(reply(delete(&mut lock(&sim.store), &caller.org, &id)))
+    }
 }
 
 /// Creates go through the `Idempotency-Key` replay like PostGrid's.
@@ -365,7 +392,7 @@ fn create_with(
     caller: &Caller,
     headers: &HeaderMap,
     body: &Bytes,
-    create: fn(&mut Store, &Org, &Value, bool) -> Reply,
+    create: Create,
 ) -> Response {
     let body = match json_body(body) {
         Ok(b) => b,
@@ -376,33 +403,6 @@ fn create_with(
     reply(store.idempotent(&caller.org, key.as_deref(), &body, |s| {
         create(s, &caller.org, &body, caller.live)
     }))
-}
-
-async fn create_contact(
-    State(sim): State<Arc<Simulator>>,
-    axum::Extension(c): Ext,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    create_with(&sim, &c, &headers, &body, Store::create_contact)
-}
-
-async fn create_template(
-    State(sim): State<Arc<Simulator>>,
-    axum::Extension(c): Ext,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    create_with(&sim, &c, &headers, &body, Store::create_template)
-}
-
-async fn create_letter(
-    State(sim): State<Arc<Simulator>>,
-    axum::Extension(c): Ext,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    create_with(&sim, &c, &headers, &body, Store::create_letter)
 }
 
 async fn update_template(
@@ -417,12 +417,33 @@ async fn update_template(
     }
 }
 
+/// `DELETE /letters/{id}` (the published description, no note) and `POST
+/// /letters/{id}/cancellation` (PostGrid's API reference and Python client: a `note`, form
+/// fields or JSON) both cancel; the note is kept in the letter's `cancellation`.
 async fn cancel_letter(
     State(sim): State<Arc<Simulator>>,
     axum::Extension(c): Ext,
     Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Response {
-    reply(lock(&sim.store).cancel_letter(&c.org, &id))
+    let form = headers.get("content-type").is_some_and(|v| {
+        v.as_bytes()
+            .starts_with(b"application/x-www-form-urlencoded")
+    });
+    let note = if body.is_empty() {
+        None
+    } else if form {
+        url::form_urlencoded::parse(&body)
+            .find(|(k, _)| k == "note")
+            .map(|(_, v)| v.into_owned())
+    } else {
+        match json_body(&body) {
+            Ok(body) => body.get("note").and_then(Value::as_str).map(str::to_owned),
+            Err(r) => return reply(r),
+        }
+    };
+    reply(lock(&sim.store).cancel_letter(&c.org, &id, note))
 }
 
 // --- the control endpoints, for end-to-end tests ---

@@ -4,9 +4,14 @@
 
 use time::{Duration, OffsetDateTime};
 
+use serde_json::json;
+
+use super::orders::{new_order, preview_url};
 use super::store::{timestamp as stamp, Org, Store};
 use crate::domain::SubOrgId;
-use crate::postgrid::models::{Contact, Letter, SubOrganization, Template, User};
+use crate::postgrid::models::{
+    Addressee, Contact, Letter, OrderContact, Postcard, SubOrganization, Template, User,
+};
 
 const SUB_ORG_COUNT: usize = 64;
 
@@ -101,22 +106,23 @@ fn resources(store: &mut Store, org: &Org, tag: &str, at: OffsetDateTime) {
         id,
         object: "contact".to_owned(),
         live: false,
-        first_name: Some(first.to_owned()),
-        last_name: Some("Example".to_owned()),
-        company_name: Some(company.to_owned()),
-        job_title: None,
-        email: Some(format!("{}@{tag}.example", first.to_lowercase())),
-        phone_number: None,
-        address_line1: "20 Main Street".to_owned(),
-        address_line2: None,
-        city: Some(city.to_owned()),
-        province_or_state: Some("NY".to_owned()),
-        postal_or_zip: Some("10001".to_owned()),
-        country_code: "US".to_owned(),
-        address_status: Some("verified".to_owned()),
-        address_errors: None,
-        description: Some(format!("{company} ({tag})")),
-        metadata: None,
+        person: Addressee {
+            first_name: Some(first.to_owned()),
+            last_name: Some("Example".to_owned()),
+            company_name: Some(company.to_owned()),
+            email: Some(format!("{}@{tag}.example", first.to_lowercase())),
+            address_line1: "20 Main Street".to_owned(),
+            city: Some(city.to_owned()),
+            province_or_state: Some("NY".to_owned()),
+            postal_or_zip: Some("10001".to_owned()),
+            country_code: "US".to_owned(),
+            address_status: Some("verified".to_owned()),
+            skip_verification: Some(false),
+            force_verified_status: Some(false),
+            description: Some(format!("{company} ({tag})")),
+            metadata: Some(json!({"segment": "welcome"})),
+            ..Addressee::default()
+        },
         created_at: when.clone(),
         updated_at: when.clone(),
     };
@@ -137,29 +143,73 @@ fn resources(store: &mut Store, org: &Org, tag: &str, at: OffsetDateTime) {
         object: "template".to_owned(),
         live: false,
         description: Some(format!("Welcome letter ({tag})")),
-        html: Some("<p>Hello {{to.firstName}}, welcome aboard!</p>".to_owned()),
-        metadata: None,
+        html: Some(
+            "<p>Hello {{to.firstName}}, welcome aboard! Your plan: {{plan}}.</p>".to_owned(),
+        ),
+        metadata: Some(json!({"campaign": "onboarding"})),
         created_at: when.clone(),
         updated_at: when.clone(),
     };
-    let letter = Letter {
-        id: format!("letter_{tag}first"),
-        object: "letter".to_owned(),
-        live: false,
-        status: "ready".to_owned(),
-        to: to.clone(),
-        from: from.clone(),
-        template: Some(template.id.clone()),
-        description: Some("First welcome letter".to_owned()),
-        send_date: Some(when.clone()),
-        tracking_number: None,
-        imb_status: None,
-        cancellation: None,
-        created_at: when.clone(),
-        updated_at: when,
+    let order = |status: &str, description: &str, id: &str| {
+        let mut order = new_order(&to, false, &when);
+        order.status = status.to_owned();
+        order.description = Some(description.to_owned());
+        order.metadata = Some(json!({"campaign": "onboarding"}));
+        order.merge_variables = Some(json!({"plan": "Standard"}));
+        order.url = Some(preview_url(id));
+        order.page_count = Some(1);
+        if status == "processed_for_delivery" || status == "completed" {
+            order.imb_status = Some("entered_mail_stream".to_owned());
+            order.imb_date = Some(when.clone());
+            order.imb_zip_code = Some("10001".to_owned());
+        }
+        order
     };
-    store.insert_contact(org, to);
-    store.insert_contact(org, from);
-    store.insert_template(org, template);
-    store.insert_letter(org, letter);
+    let letter = |id: String, status: &str, description: &str| Letter {
+        order: order(status, description, &id),
+        id,
+        object: "letter".to_owned(),
+        from: OrderContact::from(&from),
+        template: Some(template.id.clone()),
+        html: None,
+        size: Some("us_letter".to_owned()),
+        color: Some(false),
+        double_sided: Some(false),
+        address_placement: Some("top_first_page".to_owned()),
+        envelope: Some("standard".to_owned()),
+    };
+    let letters = [
+        letter(
+            format!("letter_{tag}mailed"),
+            "completed",
+            "Spring newsletter",
+        ),
+        letter(
+            format!("letter_{tag}printing"),
+            "printing",
+            "Renewal notice",
+        ),
+        letter(
+            format!("letter_{tag}first"),
+            "ready",
+            "First welcome letter",
+        ),
+    ];
+    let postcard_id = format!("postcard_{tag}hello");
+    let postcard = Postcard {
+        order: order("processed_for_delivery", "Hello postcard", &postcard_id),
+        id: postcard_id,
+        object: "postcard".to_owned(),
+        from: Some(OrderContact::from(&from)),
+        size: Some("6x4".to_owned()),
+        front_template: Some(template.id.clone()),
+        back_template: Some(template.id.clone()),
+    };
+    store.insert_contact(org, to.clone());
+    store.insert_contact(org, from.clone());
+    store.insert_template(org, template.clone());
+    for letter in letters {
+        store.insert_letter(org, letter);
+    }
+    store.insert_postcard(org, postcard);
 }

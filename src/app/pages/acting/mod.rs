@@ -4,15 +4,22 @@
 pub mod contacts;
 pub mod home;
 pub mod letters;
+pub mod postcards;
 pub mod templates;
 
 use axum::http::request::Parts;
 use leptos::prelude::*;
 
+use serde_json::Value;
+
 use crate::app::components::field::{FormProblem, TextArea};
-use crate::app::request::{current_staff, extension, feedback_for};
+use crate::app::paging::Filter;
+use crate::app::request::{current_staff, extension, feedback_for, query_param};
+use crate::config::PostgridMode;
 use crate::domain::text::{REASON_MAX_CHARS, REASON_MIN_CHARS};
 use crate::impersonation::{self, InForce, Mode};
+use crate::postgrid::choices::ORDER_PROGRESS;
+use crate::postgrid::models::{Addressee, Order};
 use crate::postgrid::OrgClient;
 use crate::state::AppState;
 use crate::web::request::origin_of;
@@ -83,21 +90,180 @@ pub fn ActingNav() -> impl IntoView {
             <a href="/impersonation/contacts">"Contacts"</a>
             <a href="/impersonation/templates">"Templates"</a>
             <a href="/impersonation/letters">"Letters"</a>
+            <a href="/impersonation/postcards">"Postcards"</a>
         </nav>
     }
 }
 
-/// The name of a contact as a person reads it.
-pub fn contact_name(contact: &crate::postgrid::models::Contact) -> String {
-    let person = [contact.first_name.as_deref(), contact.last_name.as_deref()]
+/// The name of a contact as a person reads it; its id when it has no name.
+pub fn contact_name(person: &Addressee, id: Option<&str>) -> String {
+    let name = [person.first_name.as_deref(), person.last_name.as_deref()]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-    match (person.is_empty(), contact.company_name.as_deref()) {
-        (false, Some(company)) => format!("{person} ({company})"),
-        (false, None) => person,
+    match (name.is_empty(), person.company_name.as_deref()) {
+        (false, Some(company)) => format!("{name} ({company})"),
+        (false, None) => name,
         (true, Some(company)) => company.to_owned(),
-        (true, None) => contact.id.clone(),
+        (true, None) => id.unwrap_or("A contact without a name").to_owned(),
     }
+}
+
+/// An address on one line.
+pub fn address_line(person: &Addressee) -> String {
+    [
+        Some(person.address_line1.as_str()),
+        person.address_line2.as_deref(),
+        person.city.as_deref(),
+        person.province_or_state.as_deref(),
+        person.postal_or_zip.as_deref(),
+        Some(person.country_code.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|s| !s.trim().is_empty())
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+/// Any JSON PostGrid sends as text a person reads: strings as they are, lists one per line,
+/// objects as `key: value` lines.
+pub fn as_words(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(as_words).collect::<Vec<_>>().join("\n"),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", as_words(v)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
+    }
+}
+
+/// The free-text and metadata search of an acting list, as a GET form.
+#[component]
+pub fn FilterForm(action: &'static str, label: &'static str, filter: Filter) -> impl IntoView {
+    let problem = filter.problem();
+    let beside = move |field: &str| {
+        problem
+            .filter(|(f, _)| *f == field)
+            .map(|(_, p)| view! { <p class="field-error">{p}</p> })
+    };
+    let filtered = filter != Filter::default();
+    view! {
+        <form method="get" action=action class="search filters" role="search">
+            <div>
+                <label for="search">{label}</label>
+                <input id="search" name="search" type="search" value=filter.text.clone()/>
+                {beside("search")}
+            </div>
+            <div>
+                <label for="meta_key">"Metadata key"</label>
+                <input id="meta_key" name="meta_key" value=filter.key.clone() maxlength="40"/>
+                {beside("meta_key")}
+            </div>
+            <div>
+                <label for="meta_value">"Metadata value"</label>
+                <input id="meta_value" name="meta_value" value=filter.value.clone()/>
+            </div>
+            <button type="submit">"Search"</button>
+            {filtered.then(|| view! { <a href=action class="button secondary">"Clear"</a> })}
+        </form>
+    }
+}
+
+/// The notices a list shows after a change made from it.
+#[component]
+pub fn ListNotices(what: &'static str) -> impl IntoView {
+    let deleted = query_param("deleted").is_some();
+    let unconfirmed = query_param("unconfirmed").is_some();
+    view! {
+        {deleted.then(|| view! { <p class="notice ok" role="status">{format!("The {what} was deleted.")}</p> })}
+        {unconfirmed.then(|| view! {
+            <p class="notice warn" role="status">
+                "PostGrid accepted the change, but the portal could not read its answer, so it was probably made. Check the list below before doing it again."
+            </p>
+        })}
+    }
+}
+
+/// An order's progress: ready → printing → processed for delivery → completed, or cancelled
+/// with its reason and note.
+#[component]
+pub fn OrderProgress(order: Order) -> impl IntoView {
+    let reached = ORDER_PROGRESS.iter().position(|s| *s == order.status);
+    let cancelled = order.status == "cancelled";
+    let known = reached.is_some() || cancelled;
+    view! {
+        <ol class="progress" aria-label="Status">
+            {ORDER_PROGRESS.iter().enumerate().map(|(n, step)| {
+                let state = match reached {
+                    Some(at) if n < at => "done",
+                    Some(at) if n == at => "current",
+                    _ => "todo",
+                };
+                view! {
+                    <li class=state aria-current=(state == "current").then_some("step")>
+                        {status_label(step)}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+        {cancelled.then(|| {
+            let c = order.cancellation.clone();
+            view! {
+                <p class="notice warn" role="status">
+                    {format!("Cancelled{}.", c.as_ref().map(|c| format!(" ({})", c.reason.replace('_', " "))).unwrap_or_default())}
+                    {c.and_then(|c| c.note).map(|note| view! { " Note: " <q>{note}</q> })}
+                </p>
+            }
+        })}
+        {(!known).then(|| view! { <p class="notice">{format!("PostGrid reports the status {}.", order.status)}</p> })}
+    }
+}
+
+pub fn status_label(status: &str) -> String {
+    let words = status.replace('_', " ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// PostGrid's PDF preview, as a link only when it is a web address (it is untrusted text).
+#[component]
+pub fn PreviewLink(url: Option<String>) -> impl IntoView {
+    let safe = url.filter(|u| {
+        url::Url::parse(u).is_ok_and(|parsed| matches!(parsed.scheme(), "https" | "http"))
+    });
+    match safe {
+        Some(href) => view! {
+            <a href=href rel="noreferrer noopener" target="_blank">"PDF preview"</a>
+            " (PostGrid's link is valid for a short while; reload this page for a fresh one)"
+        }
+        .into_any(),
+        None => view! { "Not rendered yet" }.into_any(),
+    }
+}
+
+/// The tick a live-mode change needs, with the sentence that names what it does.
+#[component]
+pub fn LiveConfirm(feedback: crate::web::FormFeedback, says: String) -> impl IntoView {
+    let live =
+        use_context::<AppState>().is_some_and(|s| s.config.postgrid_mode == PostgridMode::Live);
+    let problem = feedback.problem("confirm_live");
+    live.then(|| {
+        view! {
+            {problem.clone().map(|p| view! { <p class="notice error" role="alert">{p}</p> })}
+            <label class="check">
+                <input type="checkbox" name="confirm_live" value="yes"
+                    aria-invalid=problem.is_some().then_some("true")/>
+                {format!(" {says}")}
+            </label>
+        }
+    })
 }

@@ -2,32 +2,18 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::app::components::field::{Field, FormProblem};
-use crate::app::request::{current_staff, feedback_for};
+use crate::app::request::{feedback_for, form_token};
 use crate::config::PostgridMode;
 use crate::domain::COUNTRIES;
-use crate::form_token;
 use crate::state::AppState;
 use crate::web::FormId;
 
 #[component]
 pub fn NewSubOrgPage() -> impl IntoView {
     let feedback = feedback_for(FormId::SubOrgNew);
-    let state = use_context::<AppState>();
-    let live = state
-        .as_ref()
-        .is_some_and(|s| s.config.postgrid_mode == PostgridMode::Live);
-    // A form shown again keeps its token: resubmitting it can never create a second one.
-    let token = Some(feedback.typed("token"))
-        .filter(|t| !t.is_empty())
-        .or_else(|| {
-            let state = state.as_ref()?;
-            let me = current_staff()?;
-            Some(form_token::issue(
-                state.form_key(),
-                me.id,
-                state.clock.now(),
-            ))
-        });
+    let live =
+        use_context::<AppState>().is_some_and(|s| s.config.postgrid_mode == PostgridMode::Live);
+    let token = form_token(&feedback);
     let chosen = feedback.typed("country_code");
     let country_problem = feedback.problem("country_code");
     let confirm_problem = feedback.problem("confirm_live");
