@@ -89,3 +89,5 @@ impl CallObserver for Unobserved {
 mod contract_tests;
 #[cfg(test)]
 mod examples_tests;
+#[cfg(test)]
+mod schema_tests;
