@@ -99,9 +99,17 @@ impl CallObserver for AuditedCalls {
             event.upstream_request_id = outcome.upstream_request_id.clone();
             event.duration_ms =
                 Some(i64::try_from(outcome.duration.as_millis()).unwrap_or(i64::MAX));
+            // A write PostGrid accepted but whose answer cannot be read was probably made:
+            // the auditor reads that here, not a failure to retry.
+            let probably_made = matches!(
+                outcome.error,
+                Some(crate::postgrid::PostgridError::UnreadableSuccess { .. })
+            );
             let event = event.detail(json!({
                 "attempt": attempt.number,
                 "error": outcome.error.map(|e| e.kind()),
+                "resource_id": outcome.resource_id,
+                "probably_made": probably_made,
             }));
             // The request event is already durable, so the page need not wait for this one; should
             // it be lost, the request without a response shows as an unknown outcome.

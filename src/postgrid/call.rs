@@ -53,6 +53,8 @@ pub struct Attempt<'a> {
 #[derive(Debug, Clone)]
 pub struct AttemptOutcome<'a> {
     pub status: Option<u16>,
+    /// The id of the resource a write created or changed, when its answer names one.
+    pub resource_id: Option<String>,
     pub upstream_request_id: Option<String>,
     pub duration: Duration,
     pub error: Option<&'a super::PostgridError>,

@@ -110,14 +110,17 @@ impl Transport {
 
             let started = Instant::now();
             let (answer, request_id) = self.send_once(call).await;
-            let (result, status) = match answer {
-                Answer::Body(status, body) => {
-                    (decode::<T>(call, status, &body), Some(status.as_u16()))
-                }
-                Answer::Failed(err, status) => (Err(err), status),
+            let (result, status, resource_id) = match answer {
+                Answer::Body(status, body) => (
+                    decode::<T>(call, status, &body),
+                    Some(status.as_u16()),
+                    changed_resource(call, status, &body),
+                ),
+                Answer::Failed(err, status) => (Err(err), status, None),
             };
             let outcome = AttemptOutcome {
                 status,
+                resource_id,
                 upstream_request_id: request_id,
                 duration: started.elapsed(),
                 error: result.as_ref().err(),
@@ -257,6 +260,19 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 /// Turns a status and body into the resource or the error a page can explain.
+/// The id of what a write created or changed, as its answer names it.
+fn changed_resource(call: &Call, status: StatusCode, body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Named {
+        id: String,
+    }
+    let write = call.operation.method != Method::GET && status.is_success();
+    write
+        .then(|| serde_json::from_slice::<Named>(body).ok())
+        .flatten()
+        .map(|named| named.id)
+}
+
 fn decode<T: DeserializeOwned>(
     call: &Call,
     status: StatusCode,

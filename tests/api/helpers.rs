@@ -89,14 +89,19 @@ impl TestApp {
     pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
         let data = tempfile::tempdir().expect("temporary directory");
         let db_url = fresh_database_url(data.path()).await;
-        let sim = Simulator::new(Some(API_KEY.to_owned()), Seed::Demo);
+        // The simulator takes the key the portal is given, so a live key works as a test one.
+        let key = overrides
+            .iter()
+            .find(|(name, _)| *name == "POSTGRID_API_KEY")
+            .map_or(API_KEY, |(_, key)| *key);
+        let sim = Simulator::new(Some(key.to_owned()), Seed::Demo);
         let sim_addr = sim
             .spawn(([127, 0, 0, 1], 0).into())
             .await
             .expect("simulator listens");
         let mut vars: HashMap<String, String> = HashMap::from([
             ("PORTAL_ADDR".into(), "127.0.0.1:0".into()),
-            ("POSTGRID_API_KEY".into(), API_KEY.into()),
+            ("POSTGRID_API_KEY".into(), key.into()),
             ("PORTAL_AUDIT_KEY".into(), AUDIT_KEY.into()),
             (
                 "POSTGRID_BASE_URL".into(),

@@ -1,5 +1,6 @@
 //! Integration tests: the real router on a random port with a fresh database per test.
 
+mod acting;
 mod audit;
 mod audit_review;
 mod auth;

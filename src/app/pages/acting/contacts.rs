@@ -25,7 +25,13 @@ pub fn ContactsPage() -> impl IntoView {
     let load = {
         let page = page.clone();
         let refused = filter.problem().is_some();
-        async move { (!refused).then_some(client.list_contacts(&page).await) }
+        async move {
+            if refused {
+                None
+            } else {
+                Some(client.list_contacts(&page).await)
+            }
+        }
     };
     view! {
         <Title text="Contacts"/>

@@ -31,7 +31,13 @@ pub fn LettersPage() -> impl IntoView {
     let load = {
         let page = page.clone();
         let refused = filter.problem().is_some();
-        async move { (!refused).then_some(client.list_letters(&page).await) }
+        async move {
+            if refused {
+                None
+            } else {
+                Some(client.list_letters(&page).await)
+            }
+        }
     };
     view! {
         <Title text="Letters"/>

@@ -23,7 +23,13 @@ pub fn PostcardsPage() -> impl IntoView {
     let load = {
         let page = page.clone();
         let refused = filter.problem().is_some();
-        async move { (!refused).then_some(client.list_postcards(&page).await) }
+        async move {
+            if refused {
+                None
+            } else {
+                Some(client.list_postcards(&page).await)
+            }
+        }
     };
     view! {
         <Title text="Postcards"/>

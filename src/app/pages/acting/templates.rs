@@ -28,7 +28,13 @@ pub fn TemplatesPage() -> impl IntoView {
     let load = {
         let page = page.clone();
         let refused = filter.problem().is_some();
-        async move { (!refused).then_some(client.list_templates(&page).await) }
+        async move {
+            if refused {
+                None
+            } else {
+                Some(client.list_templates(&page).await)
+            }
+        }
     };
     view! {
         <Title text="Templates"/>
