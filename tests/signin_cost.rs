@@ -64,8 +64,11 @@ impl<S: tracing::Subscriber> Layer<S> for Statements {
     }
 }
 
+/// The statements run since the last call, sorted. The pool's set-up of a connection it opens
+/// on the way (its PRAGMAs) is no part of a sign-in's work: it happens whenever the pool grows.
 fn taken() -> Vec<String> {
     let mut all = std::mem::take(&mut *STATEMENTS.lock().expect("lock"));
+    all.retain(|sql| !sql.starts_with("PRAGMA "));
     all.sort();
     all
 }

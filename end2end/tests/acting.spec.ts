@@ -84,4 +84,8 @@ test('support toolkit: find a template by metadata, send a letter with merge var
   await expect(page.getByRole('link', { name: /Sam Example/ })).toHaveCount(0);
   await expect(page.getByRole('link', { name: /Riley Example/ })).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('contact-deleted.png'), fullPage: true });
+
+  // Stop, so the specs after this one may act for others.
+  await page.getByRole('region', { name: 'Acting for a sub-organization' }).getByRole('button', { name: 'Stop acting' }).click();
+  await expect(page.getByRole('region', { name: 'Acting for a sub-organization' })).toHaveCount(0);
 });
