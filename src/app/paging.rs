@@ -74,7 +74,8 @@ impl Filter {
     /// What is wrong with the filter, said beside the field that has it.
     pub fn problem(&self) -> Option<(&'static str, &'static str)> {
         if self.key.is_empty() {
-            return None;
+            return (!self.value.is_empty())
+                .then_some(("meta_key", "Name the metadata key this value belongs to."));
         }
         if !crate::forms::acting::is_metadata_key(&self.key) {
             return Some((

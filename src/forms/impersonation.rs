@@ -24,7 +24,7 @@ use crate::web::request::origin_of;
 use crate::web::{AppError, FormId};
 
 /// Renders `path` instead of the path posted to (the form lives on another page).
-pub(super) fn at(mut parts: Parts, path: &str) -> Parts {
+fn at(mut parts: Parts, path: &str) -> Parts {
     if let Ok(uri) = path.parse::<Uri>() {
         parts.uri = uri;
     }

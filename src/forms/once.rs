@@ -51,6 +51,26 @@ pub fn keep_or_renew(
         .value("token", &form_token::issue(state.form_key(), me, now))
 }
 
+/// The form shown again after `error`: when PostGrid refused, with a new token, so the
+/// corrected form goes with a new `Idempotency-Key` (PostGrid may keep its refusal under the
+/// old one). When the outcome is not known the token stays: the same key keeps a second try
+/// from doing it twice.
+pub fn after_refusal(
+    state: &AppState,
+    me: StaffId,
+    feedback: FormFeedback,
+    error: &PostgridError,
+) -> FormFeedback {
+    if error.was_refused() {
+        feedback.value(
+            "token",
+            &form_token::issue(state.form_key(), me, state.clock.now()),
+        )
+    } else {
+        feedback
+    }
+}
+
 /// Claims `token` and, if this is its first submission, sends with the `Idempotency-Key`
 /// derived from it. `id_of` names what was created, to land a repeat on it.
 pub async fn submit_once<T, F, Fut>(
@@ -81,8 +101,8 @@ where
     let result = match &answer {
         Ok(made) => Some(id_of(made)),
         Err(PostgridError::UnreadableSuccess { .. }) => Some(UNCONFIRMED),
-        // Refused or not known to have happened: the same form may be sent again, and the
-        // same key keeps PostGrid from doing it twice.
+        // Refused or not known to have happened: the form may be sent again (see
+        // `after_refusal` for the key it goes with).
         Err(_) => None,
     };
     if let Err(err) = form_token::finish(&state.db, token, result, state.clock.now()).await {

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::once::{keep_or_renew, submit_once, Created, Submitted};
+use super::once::{after_refusal, keep_or_renew, submit_once, Created, Submitted};
 use super::{show_again, FormFeedback};
 use crate::auth::password::check_policy;
 use crate::config::PostgridMode;
@@ -148,7 +148,10 @@ pub async fn create(
     let problem = match submitted {
         Submitted::Sent(Ok(created)) => return Ok(created_page(created_id(&created))),
         Submitted::Earlier(Created::Id(id)) => return Ok(created_page(&id)),
-        Submitted::Sent(Err(error)) => refused_by_postgrid(feedback, error),
+        Submitted::Sent(Err(error)) => {
+            let feedback = after_refusal(&state, me.id, feedback, &error);
+            refused_by_postgrid(feedback, error)
+        }
         Submitted::Earlier(Created::Unconfirmed) => (
             feedback.error("", PostgridError::UnreadableSuccess { status: 201 }.user_message()),
             StatusCode::CONFLICT,

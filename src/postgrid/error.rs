@@ -39,6 +39,18 @@ pub enum PostgridError {
 }
 
 impl PostgridError {
+    /// PostGrid answered and refused: nothing was done, and a corrected request is a new one.
+    pub fn was_refused(&self) -> bool {
+        matches!(
+            self,
+            Self::InvalidKey
+                | Self::Forbidden { .. }
+                | Self::NotFound { .. }
+                | Self::Validation { .. }
+                | Self::Rejected { .. }
+        )
+    }
+
     /// A stable name for logs and audit events.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -259,7 +259,6 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .map(Duration::from_secs)
 }
 
-/// Turns a status and body into the resource or the error a page can explain.
 /// The id of what a write created or changed, as its answer names it.
 fn changed_resource(call: &Call, status: StatusCode, body: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
@@ -273,6 +272,7 @@ fn changed_resource(call: &Call, status: StatusCode, body: &[u8]) -> Option<Stri
         .map(|named| named.id)
 }
 
+/// Turns a status and body into the resource or the error a page can explain.
 fn decode<T: DeserializeOwned>(
     call: &Call,
     status: StatusCode,

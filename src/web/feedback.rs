@@ -77,6 +77,22 @@ impl FormFeedback {
     }
 
     /// What was typed in `field` (empty when nothing).
+    /// This feedback with what `other` has that it lacks: the token a form settled on and the
+    /// message that came with renewing it, beside the problems found in its fields.
+    pub fn merged(mut self, other: &FormFeedback) -> Self {
+        for (field, value) in &other.values {
+            self.values
+                .entry(field.clone())
+                .or_insert_with(|| value.clone());
+        }
+        for (field, message) in &other.errors {
+            self.errors
+                .entry(field.clone())
+                .or_insert_with(|| message.clone());
+        }
+        self
+    }
+
     pub fn typed(&self, field: &str) -> String {
         self.values.get(field).cloned().unwrap_or_default()
     }

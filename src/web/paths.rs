@@ -24,13 +24,18 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// A `303 See Other` to a portal path that ends in an id from PostGrid: the id is
-/// percent-encoded as one path segment, so whatever PostGrid sends stays on that path.
-pub fn see_resource(prefix: &str, id: &str, query: &str) -> Response {
+/// A portal path that ends in an id from PostGrid, then `rest`: the id is percent-encoded
+/// as one path segment, so whatever PostGrid sends stays on that path.
+pub fn resource_path(prefix: &str, id: &str, rest: &str) -> String {
     const SEGMENT: &percent_encoding::AsciiSet =
         &percent_encoding::NON_ALPHANUMERIC.remove(b'_').remove(b'-');
     let segment = percent_encoding::utf8_percent_encode(id, SEGMENT);
-    Redirect::to(&format!("{prefix}/{segment}{query}")).into_response()
+    format!("{prefix}/{segment}{rest}")
+}
+
+/// A `303 See Other` to the portal's page of a resource from PostGrid (see `resource_path`).
+pub fn see_resource(prefix: &str, id: &str, query: &str) -> Response {
+    Redirect::to(&resource_path(prefix, id, query)).into_response()
 }
 
 #[cfg(test)]

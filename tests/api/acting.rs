@@ -97,6 +97,11 @@ async fn each_create_form_sent_twice_writes_once_and_lands_on_what_it_made() {
             created.split('?').next(),
             "{path}: the repeat lands on what the first made"
         );
+        let landed = body(admin.get(&location(&again)).await).await;
+        assert!(
+            landed.contains("This form was sent already"),
+            "{path}: {landed}"
+        );
         let posts: Vec<_> = writes_sent(&app)
             .await
             .into_iter()
@@ -316,6 +321,8 @@ async fn a_metadata_filter_sends_postgrids_structured_search() {
     )
     .await;
     assert!(bad.contains("A metadata key is up to 40"), "{bad}");
+    let keyless = body(admin.get("/impersonation/templates?meta_value=x").await).await;
+    assert!(keyless.contains("Name the metadata key"), "{keyless}");
     let after = app.events_of("postgrid.request").await;
     assert_eq!(after.len(), before, "{:#}", after[after.len() - 1]);
 }
@@ -360,4 +367,39 @@ async fn live_mode_asks_to_confirm_what_costs_money_and_what_cannot_be_undone() 
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/impersonation/contacts?deleted=1");
     assert_eq!(writes_sent(&app).await.len(), 3);
+}
+
+#[tokio::test]
+async fn a_form_postgrid_refused_goes_again_with_a_new_idempotency_key() {
+    let app = TestApp::spawn().await;
+    let mut admin = writer(&app).await;
+    let path = "/impersonation/letters/new";
+    let token = token_in(&body(admin.get(path).await).await);
+    // A recipient of another sub-organization: PostGrid refuses it.
+    let mut fields = letter_fields();
+    fields[0] = ("to", "contact_demo0063to");
+    fields.push(("token", &token));
+    let res = admin.post(path, &fields).await;
+    assert_eq!(res.status(), 422);
+    let html = body(res).await;
+    assert!(
+        html.contains("The recipient is not a contact of this sub-organization."),
+        "{html}"
+    );
+    let renewed = token_in(&html);
+    assert_ne!(renewed, token, "the corrected form is a new request");
+
+    let mut corrected = letter_fields();
+    corrected.push(("token", &renewed));
+    let res = admin.post(path, &corrected).await;
+    assert_eq!(res.status(), 303);
+    let keys: Vec<_> = app
+        .events_of("postgrid.request")
+        .await
+        .into_iter()
+        .filter(|e| e["upstream_path"] == "/letters" && e["method"] == "POST")
+        .map(|e| e["detail"]["idempotency_key"].clone())
+        .collect();
+    assert_eq!(keys.len(), 2);
+    assert_ne!(keys[0], keys[1]);
 }

@@ -167,11 +167,17 @@ impl TryFrom<&ContactForm> for NewContact {
 
 /// Whether PostGrid answered a create with a contact it already had: PostGrid merges a
 /// contact identical to an existing one and returns that one, which was made before this
-/// request was sent (a minute of clock difference allowed) or has been updated since.
+/// request was sent (a minute of clock difference allowed) or has been updated since (more
+/// than a second after it was made: the two stamps of a new one may differ by milliseconds).
 fn matched_existing(contact: &Contact, sent_at: OffsetDateTime) -> bool {
-    let created = Timestamp::parse(&contact.created_at);
-    let before = created.is_some_and(|at| at.time() < sent_at - time::Duration::minutes(1));
-    before || contact.created_at != contact.updated_at
+    let created = Timestamp::parse(&contact.created_at).map(|at| at.time());
+    let updated = Timestamp::parse(&contact.updated_at).map(|at| at.time());
+    let before = created.is_some_and(|at| at < sent_at - time::Duration::minutes(1));
+    let touched = match (created, updated) {
+        (Some(created), Some(updated)) => updated - created > time::Duration::seconds(1),
+        _ => contact.created_at != contact.updated_at,
+    };
+    before || touched
 }
 
 pub async fn create(
@@ -191,7 +197,7 @@ pub async fn create(
         return Ok(refused);
     }
     let typed = keep_or_renew(&state, acting.me.id, &form.token, form.typed());
-    let new = NewContact::try_from(&form).map_err(|f| f.value("token", &typed.typed("token")));
+    let new = NewContact::try_from(&form).map_err(|f| f.merged(&typed));
     let new = match (new, typed.has_errors()) {
         (Ok(new), false) => new,
         (Err(problems), _) => {
@@ -211,17 +217,23 @@ pub async fn create(
         |key| async move { client.create_contact(&new, &key).await },
     )
     .await?;
-    Ok(
-        after_submit(state, head, typed, submitted, LIST, |contact| {
+    Ok(after_submit(
+        state,
+        head,
+        acting.me.id,
+        typed,
+        submitted,
+        LIST,
+        |contact| {
             let notice = if matched_existing(&contact, sent_at) {
                 "?matched=1"
             } else {
                 "?created=1"
             };
             crate::web::paths::see_resource(LIST, &contact.id, notice)
-        })
-        .await,
+        },
     )
+    .await)
 }
 
 /// Deletes a contact after its confirmation page (orders already sent to it keep their copy).
@@ -240,4 +252,30 @@ pub async fn delete(
     let client = client_for(&state, &head, &acting);
     let send = |id: String| async move { client.delete_contact(&id).await.map(|_| ()) };
     delete_confirmed(state, head, acting, id, form, doomed, send).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn contact(created: &str, updated: &str) -> Contact {
+        serde_json::from_value(serde_json::json!({
+            "id": "contact_a", "object": "contact", "live": false,
+            "addressLine1": "1 Road", "countryCode": "US",
+            "createdAt": created, "updatedAt": updated,
+        }))
+        .expect("a contact")
+    }
+
+    #[test]
+    fn a_contact_made_before_the_request_or_touched_since_was_matched() {
+        let sent = datetime!(2026-12-01 12:00:00 UTC);
+        let new = contact("2026-12-01T12:00:00.400Z", "2026-12-01T12:00:00.412Z");
+        assert!(!matched_existing(&new, sent), "milliseconds apart: new");
+        let old = contact("2026-11-01T09:00:00.000Z", "2026-11-01T09:00:00.000Z");
+        assert!(matched_existing(&old, sent), "made a month before");
+        let touched = contact("2026-12-01T11:59:30.000Z", "2026-12-01T12:00:00.300Z");
+        assert!(matched_existing(&touched, sent), "updated by this request");
+    }
 }

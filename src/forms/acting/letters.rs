@@ -138,9 +138,13 @@ fn send_date(raw: &str, today: Date) -> Result<Option<String>, &'static str> {
     Ok((day > today).then(|| format!("{day}T12:00:00.000Z")))
 }
 
+/// What is wrong with a letter form, and the status the page answers with (422 for the
+/// fields; PostGrid's own when reading the template failed).
+type Problems = (FormFeedback, StatusCode);
+
 /// Checks every field, and that each merge variable the content uses has a value. The
 /// template is read from PostGrid to know its variables (a read, audited like any other).
-async fn check(f: &LetterForm, client: &OrgClient, today: Date) -> Result<NewLetter, FormFeedback> {
+async fn check(f: &LetterForm, client: &OrgClient, today: Date) -> Result<NewLetter, Problems> {
     let mut feedback = f.typed();
     for (field, value, message) in [
         ("to", &f.to, "Choose who the letter goes to."),
@@ -176,7 +180,7 @@ async fn check(f: &LetterForm, client: &OrgClient, today: Date) -> Result<NewLet
                         feedback.error("template", "This sub-organization has no such template.");
                     String::new()
                 }
-                Err(error) => return Err(upstream_feedback(feedback, error).0),
+                Err(error) => return Err(upstream_feedback(feedback, error)),
             }
         }
         Some(Content::Html(html)) => html.clone(),
@@ -227,7 +231,7 @@ async fn check(f: &LetterForm, client: &OrgClient, today: Date) -> Result<NewLet
     let (Some(content), Ok(send_date), Ok(metadata), false) =
         (content, when, metadata, feedback.has_errors())
     else {
-        return Err(feedback);
+        return Err((feedback, StatusCode::UNPROCESSABLE_ENTITY));
     };
     let (template, html) = match content {
         Content::Template(id) => (Some(id), None),
@@ -308,21 +312,19 @@ pub async fn create(
     }
     let typed = keep_or_renew(&state, acting.me.id, &form.token, form.typed());
     let client = client_for(&state, &head, &acting);
-    let token = typed.typed("token");
     let checked = check(&form, &client, state.clock.now().date()).await;
+    let unprocessable = |feedback: FormFeedback| (feedback, StatusCode::UNPROCESSABLE_ENTITY);
     let new = match checked {
         Ok(new) if is_live(&state) && form.confirm_live.as_deref() != Some("yes") => {
             let message = price_summary(&acting.imp.sub_org_name, &new);
-            Err(typed.clone().error("confirm_live", message))
+            Err(unprocessable(typed.clone().error("confirm_live", message)))
         }
-        Ok(_) if typed.has_errors() => Err(typed.clone()),
-        other => other.map_err(|f| f.value("token", &token)),
+        Ok(_) if typed.has_errors() => Err(unprocessable(typed.clone())),
+        other => other.map_err(|(f, status)| (f.merged(&typed), status)),
     };
     let new = match new {
         Ok(new) => new,
-        Err(problems) => {
-            return Ok(show_again(state, head, problems, StatusCode::UNPROCESSABLE_ENTITY).await)
-        }
+        Err((problems, status)) => return Ok(show_again(state, head, problems, status).await),
     };
     let sending = new.clone();
     let submitted = submit_once(
@@ -336,6 +338,7 @@ pub async fn create(
     let submitted = match submitted {
         crate::forms::once::Submitted::Sent(Err(error)) => match unknown_reference(&error, &new) {
             Some((field, message)) => {
+                let typed = crate::forms::once::after_refusal(&state, acting.me.id, typed, &error);
                 let feedback = typed.error(field, message);
                 return Ok(
                     show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await,
@@ -345,9 +348,15 @@ pub async fn create(
         },
         other => other,
     };
-    Ok(after_submit(state, head, typed, submitted, LIST, |letter| {
-        see_resource(LIST, &letter.id, "?created=1")
-    })
+    Ok(after_submit(
+        state,
+        head,
+        acting.me.id,
+        typed,
+        submitted,
+        LIST,
+        |letter| see_resource(LIST, &letter.id, "?created=1"),
+    )
     .await)
 }
 

@@ -115,6 +115,7 @@ fn landing(list: &str, created: Created, notice: &str) -> Response {
 async fn after_submit<T>(
     state: AppState,
     head: Parts,
+    me: crate::domain::StaffId,
     typed: FormFeedback,
     submitted: Submitted<T>,
     list: &str,
@@ -122,11 +123,14 @@ async fn after_submit<T>(
 ) -> Response {
     let (feedback, status) = match submitted {
         Submitted::Sent(Ok(made)) => return done(made),
-        Submitted::Earlier(created) => return landing(list, created, "?created=1"),
+        Submitted::Earlier(created) => return landing(list, created, "?again=1"),
         Submitted::Sent(Err(PostgridError::UnreadableSuccess { .. })) => {
             return landing(list, Created::Unconfirmed, "")
         }
-        Submitted::Sent(Err(error)) => upstream_feedback(typed, error),
+        Submitted::Sent(Err(error)) => {
+            let typed = crate::forms::once::after_refusal(&state, me, typed, &error);
+            upstream_feedback(typed, error)
+        }
         Submitted::Busy => (
             typed.error(
                 "",

@@ -97,7 +97,7 @@ pub async fn create(
         Ok(fields) if !typed.has_errors() => fields,
         Ok(_) => return Ok(show_again(state, head, typed, StatusCode::UNPROCESSABLE_ENTITY).await),
         Err(problems) => {
-            let problems = problems.value("token", &typed.typed("token"));
+            let problems = problems.merged(&typed);
             return Ok(show_again(state, head, problems, StatusCode::UNPROCESSABLE_ENTITY).await);
         }
     };
@@ -110,10 +110,12 @@ pub async fn create(
         |key| async move { client.create_template(&fields, &key).await },
     )
     .await?;
-    Ok(after_submit(state, head, typed, submitted, LIST, |t| {
-        see_resource(LIST, &t.id, "?saved=1")
-    })
-    .await)
+    Ok(
+        after_submit(state, head, acting.me.id, typed, submitted, LIST, |t| {
+            see_resource(LIST, &t.id, "?saved=1")
+        })
+        .await,
+    )
 }
 
 /// Saving an edit needs no token: sending the same fields twice leaves the same template.

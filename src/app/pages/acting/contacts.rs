@@ -5,7 +5,7 @@ use leptos_router::hooks::use_params_map;
 use super::super::sub_orgs::Pager;
 use super::{
     acting, address_line, as_words, contact_name, is_write_mode, shows_write_form, ActingNav,
-    FilterForm, ListNotices, LiveConfirm, NotActing, SwitchToWrite,
+    FilterForm, ListNotices, LiveConfirm, NotActing, SentAlready, SwitchToWrite,
 };
 use crate::app::components::field::{Field, FormProblem, TextArea};
 use crate::app::components::problem::Problem;
@@ -13,6 +13,7 @@ use crate::app::format::date;
 use crate::app::paging::Filter;
 use crate::app::request::{feedback_for, form_token, query_param};
 use crate::domain::COUNTRIES;
+use crate::web::paths::resource_path;
 use crate::web::FormId;
 
 #[component]
@@ -62,7 +63,7 @@ pub fn ContactsPage() -> impl IntoView {
                                 <tbody>
                                     {list.data.into_iter().map(|c| view! {
                                         <tr>
-                                            <td><a href=format!("/impersonation/contacts/{}", c.id)>{contact_name(&c.person, Some(&c.id))}</a></td>
+                                            <td><a href=resource_path("/impersonation/contacts", &c.id, "")>{contact_name(&c.person, Some(&c.id))}</a></td>
                                             <td>{address_line(&c.person)}</td>
                                             <td>{c.person.address_status.clone().unwrap_or_default()}</td>
                                             <td>{c.person.description.clone().unwrap_or_default()}</td>
@@ -107,6 +108,7 @@ pub fn ContactPage() -> impl IntoView {
     let writable = is_write_mode();
     view! {
         <Title text="Contact"/>
+        <SentAlready/>
         <ActingNav/>
         {notice.map(|n| view! { <p class="notice ok" role="status">{n}</p> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -135,7 +137,7 @@ pub fn ContactPage() -> impl IntoView {
                                 <dt>"Updated"</dt><dd>{c.updated_at.clone()}</dd>
                             </dl>
                             {writable.then(|| view! {
-                                <p><a class="button danger" href=format!("/impersonation/contacts/{}/delete", c.id)>"Delete this contact…"</a></p>
+                                <p><a class="button danger" href=resource_path("/impersonation/contacts", &c.id, "/delete")>"Delete this contact…"</a></p>
                             })}
                         }.into_any()
                     }
@@ -169,10 +171,10 @@ pub fn DeleteContactPage() -> impl IntoView {
                             <FormProblem feedback=feedback.clone()/>
                             {(!writable).then(|| view! { <SwitchToWrite what="delete contacts"/> })}
                             {writable.then(|| view! {
-                                <form method="post" action=format!("/impersonation/contacts/{}/delete", c.id) class="stacked">
+                                <form method="post" action=resource_path("/impersonation/contacts", &c.id, "/delete") class="stacked">
                                     <LiveConfirm feedback=feedback.clone() says=format!("I confirm: delete this contact of {} for good.", imp.sub_org_name)/>
                                     <button type="submit" class="danger">"Delete contact"</button>
-                                    <a href=format!("/impersonation/contacts/{}", c.id)>"Keep it"</a>
+                                    <a href=resource_path("/impersonation/contacts", &c.id, "")>"Keep it"</a>
                                 </form>
                             })}
                         </section>

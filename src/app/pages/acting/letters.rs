@@ -5,7 +5,8 @@ use leptos_router::hooks::use_params_map;
 use super::super::sub_orgs::Pager;
 use super::{
     acting, as_words, contact_name, is_write_mode, shows_write_form, status_label, ActingNav,
-    FilterForm, ListNotices, LiveConfirm, NotActing, OrderProgress, PreviewLink, SwitchToWrite,
+    FilterForm, ListNotices, LiveConfirm, NotActing, OrderProgress, PreviewLink, SentAlready,
+    SwitchToWrite,
 };
 use crate::app::components::field::{Field, FormProblem, TextArea};
 use crate::app::components::problem::Problem;
@@ -19,6 +20,7 @@ use crate::postgrid::choices::{ADDRESS_PLACEMENTS, LETTER_SIZES, MAILING_CLASSES
 use crate::postgrid::models::{Contact, Template};
 use crate::postgrid::{merge_variables, OrgClient, Page, PostgridError, MAX_PAGE_SIZE};
 use crate::state::AppState;
+use crate::web::paths::resource_path;
 use crate::web::{FormFeedback, FormId};
 
 #[component]
@@ -63,7 +65,7 @@ pub fn LettersPage() -> impl IntoView {
                                 <tbody>
                                     {list.data.into_iter().map(|l| view! {
                                         <tr>
-                                            <td><a href=format!("/impersonation/letters/{}", l.id)>{l.order.description.clone().unwrap_or_else(|| l.id.clone())}</a></td>
+                                            <td><a href=resource_path("/impersonation/letters", &l.id, "")>{l.order.description.clone().unwrap_or_else(|| l.id.clone())}</a></td>
                                             <td>{contact_name(&l.order.to.person, l.order.to.id.as_deref())}</td>
                                             <td>{status_label(&l.order.status)}</td>
                                             <td>{l.order.send_date.as_deref().map(date).unwrap_or_default()}</td>
@@ -106,6 +108,7 @@ pub fn LetterPage() -> impl IntoView {
     let writable = is_write_mode();
     view! {
         <Title text="Letter"/>
+        <SentAlready/>
         <ActingNav/>
         {notice.map(|(class, n)| view! { <p class=format!("notice {class}") role="status">{n}</p> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -140,7 +143,7 @@ pub fn LetterPage() -> impl IntoView {
                                 <dt>"Created"</dt><dd>{o.created_at.clone()}</dd>
                             </dl>
                             {cancellable.then(|| view! {
-                                <p><a class="button danger" href=format!("/impersonation/letters/{}/cancel", l.id)>"Cancel this letter…"</a></p>
+                                <p><a class="button danger" href=resource_path("/impersonation/letters", &l.id, "/cancel")>"Cancel this letter…"</a></p>
                             })}
                         }.into_any()
                     }
@@ -170,7 +173,7 @@ pub fn CancelLetterPage() -> impl IntoView {
                     Ok(l) if l.order.status != "ready" => view! {
                         <h1>"This letter cannot be cancelled"</h1>
                         <p>{format!("Only a letter that is still ready can be cancelled; this one is {}.", status_label(&l.order.status).to_lowercase())}</p>
-                        <p><a href=format!("/impersonation/letters/{}", l.id)>"Back to the letter"</a></p>
+                        <p><a href=resource_path("/impersonation/letters", &l.id, "")>"Back to the letter"</a></p>
                     }.into_any(),
                     Ok(l) => {
                         let problem = feedback.problem("note");
@@ -181,7 +184,7 @@ pub fn CancelLetterPage() -> impl IntoView {
                                 <FormProblem feedback=feedback.clone()/>
                                 {(!writable).then(|| view! { <SwitchToWrite what="cancel letters"/> })}
                                 {show_form.then(|| view! {
-                                    <form method="post" action=format!("/impersonation/letters/{}/cancel", l.id) class="stacked">
+                                    <form method="post" action=resource_path("/impersonation/letters", &l.id, "/cancel") class="stacked">
                                         <label for="note">"Why it is cancelled"</label>
                                         <p class="hint" id="note-hint">"PostGrid keeps this note with the letter."</p>
                                         <TextArea id="note" name="note" value=feedback.typed("note") maxlength=REASON_MAX_CHARS
@@ -189,7 +192,7 @@ pub fn CancelLetterPage() -> impl IntoView {
                                         {problem.map(|p| view! { <p class="field-error">{p}</p> })}
                                         <LiveConfirm feedback=feedback.clone() says=format!("I confirm: cancel this letter of {}; it cannot be undone.", imp.sub_org_name)/>
                                         <button type="submit" class="danger">"Cancel letter"</button>
-                                        <a href=format!("/impersonation/letters/{}", l.id)>"Keep it"</a>
+                                        <a href=resource_path("/impersonation/letters", &l.id, "")>"Keep it"</a>
                                     </form>
                                 })}
                             </section>

@@ -175,6 +175,19 @@ pub fn FilterForm(action: &'static str, label: &'static str, filter: Filter) -> 
     }
 }
 
+/// The notice on what a create form made, when the form was sent again (a double click, a
+/// refresh): it lands here instead of making a second one.
+#[component]
+pub fn SentAlready() -> impl IntoView {
+    query_param("again").is_some().then(|| {
+        view! {
+            <p class="notice ok" role="status">
+                "This form was sent already: this is what it made, and nothing was made twice."
+            </p>
+        }
+    })
+}
+
 /// The notices a list shows after a change made from it.
 #[component]
 pub fn ListNotices(what: &'static str) -> impl IntoView {
@@ -234,12 +247,10 @@ pub fn status_label(status: &str) -> String {
         .unwrap_or_default()
 }
 
-/// PostGrid's PDF preview, as a link only when it is a web address (it is untrusted text).
+/// PostGrid's PDF preview, as a link only when it is an https address (it is untrusted text).
 #[component]
 pub fn PreviewLink(url: Option<String>) -> impl IntoView {
-    let safe = url.filter(|u| {
-        url::Url::parse(u).is_ok_and(|parsed| matches!(parsed.scheme(), "https" | "http"))
-    });
+    let safe = url.filter(|u| url::Url::parse(u).is_ok_and(|parsed| parsed.scheme() == "https"));
     match safe {
         Some(href) => view! {
             <a href=href rel="noreferrer noopener" target="_blank">"PDF preview"</a>

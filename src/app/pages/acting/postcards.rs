@@ -12,6 +12,7 @@ use super::{
 use crate::app::components::problem::Problem;
 use crate::app::format::date;
 use crate::app::paging::Filter;
+use crate::web::paths::resource_path;
 
 #[component]
 pub fn PostcardsPage() -> impl IntoView {
@@ -51,7 +52,7 @@ pub fn PostcardsPage() -> impl IntoView {
                                 <tbody>
                                     {list.data.into_iter().map(|p| view! {
                                         <tr>
-                                            <td><a href=format!("/impersonation/postcards/{}", p.id)>{p.order.description.clone().unwrap_or_else(|| p.id.clone())}</a></td>
+                                            <td><a href=resource_path("/impersonation/postcards", &p.id, "")>{p.order.description.clone().unwrap_or_else(|| p.id.clone())}</a></td>
                                             <td>{contact_name(&p.order.to.person, p.order.to.id.as_deref())}</td>
                                             <td>{status_label(&p.order.status)}</td>
                                             <td>{date(&p.order.created_at)}</td>

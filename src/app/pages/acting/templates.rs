@@ -5,7 +5,7 @@ use leptos_router::hooks::use_params_map;
 use super::super::sub_orgs::Pager;
 use super::{
     acting, as_words, is_write_mode, shows_write_form, ActingNav, FilterForm, ListNotices,
-    LiveConfirm, NotActing, SwitchToWrite,
+    LiveConfirm, NotActing, SentAlready, SwitchToWrite,
 };
 use crate::app::components::field::{Field, FormProblem, TextArea};
 use crate::app::components::problem::Problem;
@@ -15,6 +15,7 @@ use crate::app::request::{feedback_for, form_token, query_param};
 use crate::domain::text::TEMPLATE_HTML_MAX_CHARS;
 use crate::forms::acting::metadata_lines;
 use crate::postgrid::merge_variables;
+use crate::web::paths::resource_path;
 use crate::web::FormFeedback;
 use crate::web::FormId;
 
@@ -60,7 +61,7 @@ pub fn TemplatesPage() -> impl IntoView {
                                 <tbody>
                                     {list.data.into_iter().map(|t| view! {
                                         <tr>
-                                            <td><a href=format!("/impersonation/templates/{}", t.id)>{t.description.clone().unwrap_or_else(|| t.id.clone())}</a></td>
+                                            <td><a href=resource_path("/impersonation/templates", &t.id, "")>{t.description.clone().unwrap_or_else(|| t.id.clone())}</a></td>
                                             <td><code>{t.id.clone()}</code></td>
                                             <td class="pre-line">{t.metadata.as_ref().map(as_words).unwrap_or_default()}</td>
                                             <td>{date(&t.updated_at)}</td>
@@ -122,6 +123,7 @@ pub fn TemplatePage() -> impl IntoView {
     let show_form = shows_write_form(&shown_again);
     view! {
         <Title text="Template"/>
+        <SentAlready/>
         <ActingNav/>
         {saved.then(|| view! { <p class="notice ok" role="status">"The template was saved."</p> })}
         {unconfirmed.then(|| view! { <p class="notice warn" role="status">"PostGrid accepted the change, but the portal could not read its answer. Check the template below before saving again."</p> })}
@@ -159,11 +161,11 @@ pub fn TemplatePage() -> impl IntoView {
                             {show_form.then(|| view! {
                                 <section class="card" aria-labelledby="edit-heading">
                                     <h2 id="edit-heading">"Edit this template"</h2>
-                                    <TemplateEditor action=format!("/impersonation/templates/{}", t.id) feedback button="Save template"/>
+                                    <TemplateEditor action=resource_path("/impersonation/templates", &t.id, "") feedback button="Save template"/>
                                 </section>
                             })}
                             {writable.then(|| view! {
-                                <p><a class="button danger" href=format!("/impersonation/templates/{}/delete", t.id)>"Delete this template…"</a></p>
+                                <p><a class="button danger" href=resource_path("/impersonation/templates", &t.id, "/delete")>"Delete this template…"</a></p>
                             })}
                         }.into_any()
                     }
@@ -196,10 +198,10 @@ pub fn DeleteTemplatePage() -> impl IntoView {
                             <FormProblem feedback=feedback.clone()/>
                             {(!writable).then(|| view! { <SwitchToWrite what="delete templates"/> })}
                             {writable.then(|| view! {
-                                <form method="post" action=format!("/impersonation/templates/{}/delete", t.id) class="stacked">
+                                <form method="post" action=resource_path("/impersonation/templates", &t.id, "/delete") class="stacked">
                                     <LiveConfirm feedback=feedback.clone() says=format!("I confirm: delete this template of {} for good.", imp.sub_org_name)/>
                                     <button type="submit" class="danger">"Delete template"</button>
-                                    <a href=format!("/impersonation/templates/{}", t.id)>"Keep it"</a>
+                                    <a href=resource_path("/impersonation/templates", &t.id, "")>"Keep it"</a>
                                 </form>
                             })}
                         </section>
