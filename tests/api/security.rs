@@ -147,6 +147,32 @@ async fn every_text_area_holds_hostile_text_exactly_and_the_page_keeps_its_forms
         );
     }
 
+    // PostGrid's metadata, a value that is the attack, in the editor's metadata text area.
+    let stored = "note: </textarea><form method=\"post\" action=\"/staff\"><textarea>";
+    let form = text(admin.get("/impersonation/templates/new").await).await;
+    let token = token_in(&form);
+    let res = admin
+        .post(
+            "/impersonation/templates/new",
+            &[
+                ("token", token.as_str()),
+                ("description", "Metadata"),
+                ("html", "<p>x</p>"),
+                ("metadata", stored),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let created = location(&res);
+    let editor_page = created.split('?').next().unwrap_or_default();
+    let html = text(admin.get(editor_page).await).await;
+    assert_eq!(
+        text_area(&html, "metadata"),
+        stored,
+        "PostGrid's metadata, exactly"
+    );
+    assert!(!html.contains("<form method=\"post\" action=\"/staff\""));
+
     // The metadata of each create form, the letter's HTML and the cancellation note, each
     // refused (metadata that is not `key: value` lines, HTML beside a template, a note too
     // long), come back exactly as typed.
