@@ -21,9 +21,7 @@ use suborg_portal::audit::{
 use suborg_portal::config::AuditKey;
 use suborg_portal::db::Database;
 use suborg_portal::postgrid::sim::{Seed, Simulator, BASE_PATH};
-use suborg_portal::postgrid::{
-    CallObserver, ClientOptions, Page, ParentClient, Transport, Unobserved,
-};
+use suborg_portal::postgrid::{ClientOptions, Page, ParentClient, Transport, Unobserved};
 
 const KEY: &str = "test_sk_bench";
 const ACTORS: i64 = 50;
@@ -144,7 +142,7 @@ async fn calls(dir: &tempfile::TempDir) -> anyhow::Result<()> {
 
 async fn run_calls(
     transport: &Arc<Transport>,
-    observer: Arc<dyn CallObserver>,
+    observer: Arc<dyn suborg_portal::upstream::Recorder>,
     concurrency: usize,
     total: usize,
 ) -> anyhow::Result<f64> {

@@ -60,6 +60,18 @@ enum Command {
         #[arg(long, value_enum, default_value = "demo")]
         seed: Seed,
     },
+    /// Run the SendGrid simulator on its own (for tests and local development).
+    SimSendgrid {
+        /// Address to listen on, such as 127.0.0.1:4020.
+        #[arg(long)]
+        addr: std::net::SocketAddr,
+        /// Accept only this API key (default: any key starting SG.).
+        #[arg(long)]
+        api_key: Option<String>,
+        /// Start with sample subusers or with nothing.
+        #[arg(long, value_enum, default_value = "demo")]
+        seed: Seed,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,6 +141,11 @@ impl Cli {
                     api_key,
                     seed,
                 } => sim(addr, api_key, seed).await,
+                Command::SimSendgrid {
+                    addr,
+                    api_key,
+                    seed,
+                } => sim_sendgrid(addr, api_key, seed).await,
             }
         });
         match result {
@@ -176,6 +193,24 @@ async fn sim(
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     println!("PostGrid simulator listening: http://{bound}{BASE_PATH}");
+    shutdown_signal().await;
+    Ok(())
+}
+
+async fn sim_sendgrid(
+    addr: std::net::SocketAddr,
+    api_key: Option<String>,
+    seed: Seed,
+) -> anyhow::Result<()> {
+    telemetry::init(config::parse_log_format(
+        std::env::var("PORTAL_LOG_FORMAT").ok().as_deref(),
+    )?);
+    let simulator = crate::sendgrid::sim::Simulator::new(api_key, seed);
+    let bound = simulator
+        .spawn(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    println!("SendGrid simulator listening: http://{bound}");
     shutdown_signal().await;
     Ok(())
 }
@@ -334,6 +369,8 @@ async fn audit(command: AuditCommand) -> anyhow::Result<()> {
 
 const DEMO_DATA_DIR: &str = "data";
 const DEMO_API_KEY: &str = "test_sk_demo_portal";
+/// The demo SendGrid simulator's key (not a real key: the simulator is the only SendGrid here).
+const DEMO_SENDGRID_KEY: &str = "SG.demo-portal";
 
 async fn demo() -> anyhow::Result<()> {
     let audit_key = demo_audit_key(Path::new(DEMO_DATA_DIR))?;
@@ -343,9 +380,17 @@ async fn demo() -> anyhow::Result<()> {
         .await
         .context("cannot start the PostGrid simulator")?;
     let sim_url = format!("http://{sim_addr}{BASE_PATH}");
+    let sendgrid =
+        crate::sendgrid::sim::Simulator::new(Some(DEMO_SENDGRID_KEY.to_owned()), Seed::Demo);
+    let sendgrid_addr = sendgrid
+        .spawn(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .context("cannot start the SendGrid simulator")?;
     let config = Config::from_lookup(|name| match name {
         "POSTGRID_API_KEY" => Some(DEMO_API_KEY.to_owned()),
         "POSTGRID_BASE_URL" => Some(sim_url.clone()),
+        "SENDGRID_API_KEY" => Some(DEMO_SENDGRID_KEY.to_owned()),
+        "SENDGRID_BASE_URL" => Some(format!("http://{sendgrid_addr}")),
         "PORTAL_AUDIT_KEY" => Some(audit_key.clone()),
         "DATABASE_URL" => Some(config::DEFAULT_DATABASE_URL.to_owned()),
         _ => std::env::var(name).ok(),

@@ -57,6 +57,14 @@ impl Application {
             config.postgrid_api_key.clone(),
             ClientOptions::default(),
         )?);
+        let sendgrid = match &config.sendgrid {
+            Some(sg) => Some(Arc::new(crate::sendgrid::Transport::new(
+                sg.base_url.clone(),
+                sg.api_key.clone(),
+                ClientOptions::default(),
+            )?)),
+            None => None,
+        };
         let db = Database::connect(&config.database_url).await?;
         db.migrate().await?;
         let audit = AuditLog::start(db.clone(), config.audit_key.clone());
@@ -95,6 +103,7 @@ impl Application {
             db,
             audit,
             postgrid,
+            sendgrid,
             leptos,
             clock,
             hasher: Hasher::new(hashing_slots),

@@ -23,6 +23,8 @@ pub struct AppState {
     pub audit: AuditLog,
     /// The parent's key and the HTTP client every PostGrid call goes through.
     pub postgrid: Arc<Transport>,
+    /// SendGrid's, when it is configured.
+    pub sendgrid: Option<Arc<crate::sendgrid::Transport>>,
     pub leptos: LeptosOptions,
     pub clock: Arc<dyn Clock>,
     pub hasher: Hasher,
@@ -44,6 +46,22 @@ impl AppState {
     pub fn parent_client(&self, origin: crate::audit::Origin) -> crate::postgrid::ParentClient {
         let observer = crate::audit::AuditedCalls::new(self.audit.clone(), origin);
         crate::postgrid::ParentClient::new(self.postgrid.clone(), Arc::new(observer))
+    }
+
+    /// The SendGrid parent client for one request, every call recorded like PostGrid's.
+    pub fn sendgrid_client(
+        &self,
+        origin: crate::audit::Origin,
+    ) -> Result<crate::sendgrid::ParentClient, crate::sendgrid::SendgridError> {
+        let transport = self
+            .sendgrid
+            .clone()
+            .ok_or(crate::sendgrid::SendgridError::NotConfigured)?;
+        let observer = crate::audit::AuditedCalls::new(self.audit.clone(), origin);
+        Ok(crate::sendgrid::ParentClient::new(
+            transport,
+            Arc::new(observer),
+        ))
     }
 
     /// The key that signs one-time form tokens, derived from the audit key.

@@ -28,6 +28,13 @@ use pages::acting::{
     templates::{DeleteTemplatePage, NewTemplatePage, TemplatePage, TemplatesPage},
 };
 use pages::audit::{event::AuditEventPage, timeline::ImpersonationTimelinePage, AuditPage};
+use pages::sendgrid::acting::{
+    senders::SendersPage,
+    suppressions::SuppressionsPage,
+    templates::{SendgridTemplatePage, SendgridTemplatesPage},
+    SendgridActingPage,
+};
+use pages::sendgrid::subusers::{SubuserPage, SubuserStatusPage, SubusersPage};
 use pages::{
     account::AccountPasswordPage,
     error::ErrorPage,
@@ -109,6 +116,14 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/impersonation/letters/:id/cancel") view=CancelLetterPage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation/postcards") view=PostcardsPage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation/postcards/:id") view=PostcardPage ssr=SsrMode::Async/>
+                            <Route path=path!("/sendgrid/subusers") view=SubusersPage ssr=SsrMode::Async/>
+                            <Route path=path!("/sendgrid/subusers/:name") view=SubuserPage ssr=SsrMode::Async/>
+                            <Route path=path!("/sendgrid/subusers/:name/status") view=SubuserStatusPage ssr=SsrMode::Async/>
+                            <Route path=path!("/sendgrid/acting") view=SendgridActingPage ssr=SsrMode::Async/>
+                            <Route path=path!("/sendgrid/acting/suppressions/:kind") view=SuppressionsPage ssr=SsrMode::Async/>
+                            <Route path=path!("/sendgrid/acting/templates") view=SendgridTemplatesPage ssr=SsrMode::Async/>
+                            <Route path=path!("/sendgrid/acting/templates/:id") view=SendgridTemplatePage ssr=SsrMode::Async/>
+                            <Route path=path!("/sendgrid/acting/senders") view=SendersPage ssr=SsrMode::Async/>
                         </Routes>
                     }.into_any()
                 }}

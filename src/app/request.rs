@@ -29,6 +29,15 @@ pub fn parent_client() -> Result<ParentClient, AppError> {
     Ok(state.parent_client(origin_of(&parts, current_staff().as_ref())))
 }
 
+/// The SendGrid parent client for a page about subusers, every call recorded in the audit log
+/// as made by the signed-in person.
+pub fn sendgrid_client() -> Result<crate::sendgrid::ParentClient, AppError> {
+    let state = state_for(Permission::ViewSubusers)?;
+    let parts =
+        use_context::<Parts>().ok_or_else(|| AppError::portal("finding the request")("missing"))?;
+    Ok(state.sendgrid_client(origin_of(&parts, current_staff().as_ref()))?)
+}
+
 pub fn current_staff() -> Option<CurrentStaff> {
     use_context::<Parts>().and_then(|parts| parts.extensions.get::<CurrentStaff>().cloned())
 }

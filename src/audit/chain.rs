@@ -8,7 +8,14 @@
 //! with absent values as `null` and `detail` as its stored JSON text (a string), written by
 //! serde_json without spaces. Then
 //! `hash = hex(HMAC-SHA256(PORTAL_AUDIT_KEY, canonical ‖ "\n" ‖ prev_hash))`, and the first
-//! event's `prev_hash` is [`GENESIS`]. Every stored field but `hash` itself is covered.
+//! event's `prev_hash` is [`GENESIS`].
+//!
+//! Version 2 (written since SendGrid came, issue #16) is the same array with
+//! `"suborg-portal/audit/v2"` first and `provider` appended after `detail`. Every stored field
+//! but `hash` itself is covered. Verification accepts an event under version 1 only when its
+//! `provider` is null (version 1 does not cover it), so events written before the change, or by
+//! an older process during a rolling upgrade, still verify, and no provider can be slipped
+//! into one of them.
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -16,7 +23,9 @@ use sha2::Sha256;
 
 use super::event::StoredEvent;
 
-pub const CANONICAL_VERSION: &str = "suborg-portal/audit/v1";
+/// The version new events are written under.
+pub const CANONICAL_VERSION: &str = "suborg-portal/audit/v2";
+const CANONICAL_V1: &str = "suborg-portal/audit/v1";
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 type HmacSha256 = Hmac<Sha256>;
@@ -26,9 +35,14 @@ fn mac(key: &[u8]) -> HmacSha256 {
     <HmacSha256 as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key"))
 }
 
+/// The canonical encoding of `event` under the current version.
 pub fn canonical(event: &StoredEvent) -> Vec<u8> {
-    let fields = serde_json::json!([
-        CANONICAL_VERSION,
+    encode(event, CANONICAL_VERSION)
+}
+
+fn encode(event: &StoredEvent, version: &str) -> Vec<u8> {
+    let mut fields = serde_json::json!([
+        version,
         event.seq,
         event.id,
         event.at,
@@ -52,6 +66,11 @@ pub fn canonical(event: &StoredEvent) -> Vec<u8> {
         event.request_id,
         event.detail,
     ]);
+    if version != CANONICAL_V1 {
+        if let Some(fields) = fields.as_array_mut() {
+            fields.push(serde_json::json!(event.provider));
+        }
+    }
     serde_json::to_vec(&fields).unwrap_or_default()
 }
 
@@ -64,14 +83,23 @@ pub fn hash(key: &[u8], event: &StoredEvent, prev_hash: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// Whether `event.hash` is right for its own content and `prev_hash`.
+/// Whether `event.hash` is right for its own content and `prev_hash`, under the current
+/// version or, for an event without a provider, under version 1.
 pub fn is_authentic(key: &[u8], event: &StoredEvent) -> bool {
-    let mut mac = mac(key);
-    mac.update(&canonical(event));
-    mac.update(b"\n");
-    mac.update(event.prev_hash.as_bytes());
-    is_lower_hex_sha256(&event.hash)
-        && hex::decode(&event.hash).is_ok_and(|tag| mac.verify_slice(&tag).is_ok())
+    if !is_lower_hex_sha256(&event.hash) {
+        return false;
+    }
+    let Ok(tag) = hex::decode(&event.hash) else {
+        return false;
+    };
+    let verifies = |version: &str| {
+        let mut mac = mac(key);
+        mac.update(&encode(event, version));
+        mac.update(b"\n");
+        mac.update(event.prev_hash.as_bytes());
+        mac.verify_slice(&tag).is_ok()
+    };
+    verifies(CANONICAL_VERSION) || (event.provider.is_none() && verifies(CANONICAL_V1))
 }
 
 /// Hashes and tags are written as 64 lower-case hex digits, and only that form is accepted:
@@ -147,6 +175,7 @@ mod tests {
             detail: "{}".to_owned(),
             prev_hash: GENESIS.to_owned(),
             hash: String::new(),
+            provider: None,
         }
     }
 
@@ -198,6 +227,38 @@ mod tests {
         forged.seq = 9;
         assert!(!forged.is_authentic(&key));
         assert!(!cp.is_authentic(&b"x".repeat(32)));
+    }
+
+    /// The hash an event got before `provider` existed.
+    fn hash_v1(key: &[u8], event: &StoredEvent) -> String {
+        let mut mac = mac(key);
+        mac.update(&encode(event, CANONICAL_V1));
+        mac.update(b"\n");
+        mac.update(event.prev_hash.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    #[test]
+    fn events_written_under_version_1_still_verify_and_cannot_gain_a_provider() {
+        let key = b"k".repeat(32);
+        let mut old = sample(1);
+        old.hash = hash_v1(&key, &old);
+        assert!(is_authentic(&key, &old), "a version 1 event verifies");
+        let mut claimed = old.clone();
+        claimed.provider = Some("sendgrid".to_owned());
+        assert!(
+            !is_authentic(&key, &claimed),
+            "a provider slipped into a version 1 event is an edit"
+        );
+        let mut new = sample(2);
+        new.provider = Some("sendgrid".to_owned());
+        new.hash = hash(&key, &new, GENESIS);
+        assert!(is_authentic(&key, &new));
+        let mut moved = new.clone();
+        moved.provider = Some("postgrid".to_owned());
+        assert!(!is_authentic(&key, &moved), "version 2 covers the provider");
+        moved.provider = None;
+        assert!(!is_authentic(&key, &moved), "and its removal");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::domain::Timestamp;
+pub use crate::upstream::Provider;
 
 /// Every action the audit log knows (DESIGN §8). Events are built from this enum, never from
 /// free strings.
@@ -29,10 +30,12 @@ pub enum Action {
     OriginRejected,
     PostgridRequest,
     PostgridResponse,
+    SendgridRequest,
+    SendgridResponse,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 20] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Locked,
@@ -51,6 +54,8 @@ impl Action {
         Self::OriginRejected,
         Self::PostgridRequest,
         Self::PostgridResponse,
+        Self::SendgridRequest,
+        Self::SendgridResponse,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +78,8 @@ impl Action {
             Self::OriginRejected => "security.origin_rejected",
             Self::PostgridRequest => "postgrid.request",
             Self::PostgridResponse => "postgrid.response",
+            Self::SendgridRequest => "sendgrid.request",
+            Self::SendgridResponse => "sendgrid.response",
         }
     }
 
@@ -130,6 +137,9 @@ pub struct NewEvent {
     pub action: Action,
     pub outcome: Outcome,
     pub origin: Origin,
+    /// The upstream a call or an impersonation is about; `None` for the portal's own events.
+    pub provider: Option<Provider>,
+    /// For SendGrid, the `on-behalf-of` target exactly as sent.
     pub sub_org_id: Option<String>,
     pub impersonation_id: Option<String>,
     pub reason: Option<String>,
@@ -150,6 +160,7 @@ impl NewEvent {
             action,
             outcome,
             origin,
+            provider: None,
             sub_org_id: None,
             impersonation_id: None,
             reason: None,
@@ -199,6 +210,9 @@ pub struct StoredEvent {
     pub detail: String,
     pub prev_hash: String,
     pub hash: String,
+    /// `postgrid`, `sendgrid`, or null for the portal's own events (and every event written
+    /// under canonical version 1).
+    pub provider: Option<String>,
 }
 
 fn json_text<S: serde::Serializer>(text: &str, serializer: S) -> Result<S::Ok, S::Error> {

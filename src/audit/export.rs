@@ -14,8 +14,9 @@ pub enum Format {
     Csv,
 }
 
-/// The export columns, in the order of DESIGN §8.
-pub const COLUMNS: [&str; 24] = [
+/// The export columns, in the order of DESIGN §8, and `provider` (added with SendGrid) last, so
+/// a reader that takes the first 24 columns by position reads what it always did.
+pub const COLUMNS: [&str; 25] = [
     "seq",
     "id",
     "at",
@@ -40,6 +41,7 @@ pub const COLUMNS: [&str; 24] = [
     "detail",
     "prev_hash",
     "hash",
+    "provider",
 ];
 
 impl AuditLog {
@@ -108,6 +110,7 @@ fn csv_row(e: &StoredEvent, line: &mut Vec<u8>) {
         e.detail.clone(),
         e.prev_hash.clone(),
         e.hash.clone(),
+        text(&e.provider),
     ];
     for (i, cell) in cells.iter().enumerate() {
         if i > 0 {

@@ -184,7 +184,7 @@ async fn write_batches(db: Database, key: Arc<AuditKey>, mut jobs: mpsc::Receive
 const INSERT: &str = "insert into audit_events (seq, id, at, action, outcome, actor_id, \
     actor_email, actor_role, sub_org_id, impersonation_id, reason, call_id, operation, method, \
     upstream_path, upstream_status, upstream_request_id, duration_ms, client_ip, user_agent, \
-    request_id, detail, prev_hash, hash) ";
+    request_id, detail, prev_hash, hash, provider) ";
 
 /// Opening the transaction that extends the chain: once open, it holds the engine's lock on
 /// the chain until it ends, so the head it reads stays the head.
@@ -259,7 +259,8 @@ async fn write_batch(
                         .push_bind(&row.request_id)
                         .push_bind(&row.detail)
                         .push_bind(&row.prev_hash)
-                        .push_bind(&row.hash);
+                        .push_bind(&row.hash)
+                        .push_bind(&row.provider);
                 });
                 insert
                     .build()
@@ -333,5 +334,6 @@ fn to_row(event: &NewEvent, seq: i64, at: &str, prev_hash: String) -> StoredEven
         detail: event.detail.to_string(),
         prev_hash,
         hash: String::new(),
+        provider: event.provider.map(|p| p.as_str().to_owned()),
     }
 }

@@ -5,19 +5,21 @@ mod chain;
 mod event;
 mod export;
 mod log;
-mod postgrid_calls;
 mod query;
 pub mod redact;
 pub mod refusals;
+mod upstream_calls;
 mod verifications;
 mod verify;
 
 pub use chain::{canonical, Checkpoint, CANONICAL_VERSION, GENESIS};
-pub use event::{format_time, parse_time, Action, Actor, NewEvent, Origin, Outcome, StoredEvent};
+pub use event::{
+    format_time, parse_time, Action, Actor, NewEvent, Origin, Outcome, Provider, StoredEvent,
+};
 pub use export::{csv_cell, Format, COLUMNS};
 pub use log::AuditLog;
-pub use postgrid_calls::AuditedCalls;
 pub use query::{Cursor, Filter};
+pub use upstream_calls::AuditedCalls;
 pub use verifications::Verification;
 pub use verify::{Problem, Verdict};
 

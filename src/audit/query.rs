@@ -11,6 +11,7 @@ use crate::db::on_engine;
 pub struct Filter {
     pub actor_email: Option<String>,
     pub sub_org_id: Option<String>,
+    pub provider: Option<super::Provider>,
     pub action: Option<Action>,
     pub outcome: Option<Outcome>,
     pub impersonation_id: Option<String>,
@@ -60,6 +61,7 @@ impl Filter {
         };
         eq("actor_email", self.actor_email.as_deref());
         eq("sub_org_id", self.sub_org_id.as_deref());
+        eq("provider", self.provider.map(super::Provider::as_str));
         eq("action", self.action.map(Action::as_str));
         eq("outcome", self.outcome.map(Outcome::as_str));
         eq("impersonation_id", self.impersonation_id.as_deref());

@@ -54,6 +54,15 @@ pub fn required(method: &Method, path: &str) -> Access {
     if under("/impersonation") {
         return Access::Needs(Permission::Impersonate, Action::ImpersonationDenied);
     }
+    if under("/sendgrid/acting") {
+        return Access::Needs(Permission::Impersonate, Action::ImpersonationDenied);
+    }
+    if path.starts_with("/sendgrid/subusers/") && path.ends_with("/status") {
+        return Access::Needs(Permission::ManageSubusers, Action::SendgridRequest);
+    }
+    if under("/sendgrid") {
+        return Access::Needs(Permission::ViewSubusers, Action::SendgridRequest);
+    }
     if under("/sub-orgs") {
         return Access::Needs(Permission::ViewSubOrgs, Action::PostgridRequest);
     }
@@ -79,5 +88,18 @@ mod tests {
             required(&Method::POST, "/staff/4/disable"),
             Access::Needs(Permission::ManageStaff, Action::StaffDisabled)
         ));
+        assert!(matches!(
+            required(&Method::GET, "/sendgrid/subusers/acme/status"),
+            Access::Needs(Permission::ManageSubusers, Action::SendgridRequest)
+        ));
+        assert!(matches!(
+            required(&Method::GET, "/sendgrid/acting/suppressions/bounces"),
+            Access::Needs(Permission::Impersonate, Action::ImpersonationDenied)
+        ));
+        assert!(matches!(
+            required(&Method::GET, "/sendgrid/subusers"),
+            Access::Needs(Permission::ViewSubusers, Action::SendgridRequest)
+        ));
+        assert_eq!(required(&Method::GET, "/sendgridx"), Access::SignedIn);
     }
 }

@@ -21,6 +21,10 @@ pub enum Permission {
     ReviewAudit,
     /// Start a verification of the whole audit chain.
     VerifyAudit,
+    /// List and view SendGrid subusers.
+    ViewSubusers,
+    /// Enable or disable a SendGrid subuser.
+    ManageSubusers,
 }
 
 impl Role {
@@ -50,7 +54,7 @@ impl Role {
         use Permission::*;
         match self {
             Self::Admin => true,
-            Self::Viewer => matches!(permission, ViewSubOrgs),
+            Self::Viewer => matches!(permission, ViewSubOrgs | ViewSubusers),
             Self::Auditor => matches!(permission, ReviewAudit),
         }
     }
@@ -70,6 +74,8 @@ mod tests {
             (ManageStaff, [true, false, false]),
             (ReviewAudit, [true, false, true]),
             (VerifyAudit, [true, false, false]),
+            (ViewSubusers, [true, true, false]),
+            (ManageSubusers, [true, false, false]),
         ];
         for (permission, expected) in table {
             for (role, can) in Role::ALL.into_iter().zip(expected) {

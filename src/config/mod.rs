@@ -105,6 +105,38 @@ impl std::fmt::Debug for AuditKey {
     }
 }
 
+/// SendGrid's parent key and where its API is (`https://api.eu.sendgrid.com` for the EU).
+#[derive(Debug, Clone)]
+pub struct SendgridConfig {
+    pub api_key: SecretString,
+    pub base_url: Url,
+}
+
+impl SendgridConfig {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Option<Self>, ConfigError> {
+        let Some(key) = get("SENDGRID_API_KEY") else {
+            return Ok(None);
+        };
+        let key = key.trim();
+        if !key.starts_with("SG.") || key.chars().any(char::is_whitespace) {
+            return Err(ConfigError::invalid(
+                "SENDGRID_API_KEY",
+                "must be a SendGrid API key (it starts with SG.)",
+            ));
+        }
+        let base_url = parse_http_url(
+            "SENDGRID_BASE_URL",
+            get("SENDGRID_BASE_URL")
+                .as_deref()
+                .unwrap_or(crate::sendgrid::DEFAULT_BASE_URL),
+        )?;
+        Ok(Some(Self {
+            api_key: SecretString::from(key.to_owned()),
+            base_url,
+        }))
+    }
+}
+
 #[derive(Debug)]
 pub struct Config {
     pub addr: SocketAddr,
@@ -114,6 +146,8 @@ pub struct Config {
     pub postgrid_api_key: SecretString,
     pub postgrid_mode: PostgridMode,
     pub postgrid_base_url: Url,
+    /// SendGrid, when `SENDGRID_API_KEY` is set.
+    pub sendgrid: Option<SendgridConfig>,
     pub audit_key: Arc<AuditKey>,
     pub impersonation_enabled: bool,
     pub impersonation_max_minutes: u32,
@@ -164,6 +198,7 @@ impl Config {
                 .as_deref()
                 .unwrap_or(DEFAULT_POSTGRID_BASE_URL),
         )?;
+        let sendgrid = SendgridConfig::from_lookup(&get)?;
         let audit_key = Arc::new(AuditKey::parse(&required("PORTAL_AUDIT_KEY")?)?);
 
         let impersonation_enabled = match get("PORTAL_IMPERSONATION").as_deref().map(str::trim) {
@@ -238,6 +273,7 @@ impl Config {
             postgrid_api_key: SecretString::from(key.trim().to_owned()),
             postgrid_mode,
             postgrid_base_url,
+            sendgrid,
             audit_key,
             impersonation_enabled,
             impersonation_max_minutes,
@@ -436,6 +472,7 @@ mod tests {
             ("PORTAL_IMPERSONATION_MAX_MINUTES", "0"),
             ("PORTAL_LOG_FORMAT", "xml"),
             ("DATABASE_URL", "mysql://db"),
+            ("SENDGRID_API_KEY", "not-a-sendgrid-key"),
         ];
         for (name, value) in cases {
             let mut vars = minimal();
@@ -451,10 +488,29 @@ mod tests {
 
     #[test]
     fn secrets_never_appear_in_debug_output() {
-        let config = load(&minimal()).expect("valid");
+        let mut vars = minimal();
+        vars.push(("SENDGRID_API_KEY", "SG.secret-sendgrid-key"));
+        let config = load(&vars).expect("valid");
         let debug = format!("{config:?}");
         assert!(!debug.contains("test_sk_abc"), "{debug}");
         assert!(!debug.contains(KEY), "{debug}");
+        assert!(!debug.contains("secret-sendgrid-key"), "{debug}");
+    }
+
+    #[test]
+    fn sendgrid_is_off_without_its_key_and_defaults_to_the_global_host() {
+        assert!(load(&minimal()).expect("valid").sendgrid.is_none());
+        let mut vars = minimal();
+        vars.push(("SENDGRID_API_KEY", "SG.abc"));
+        let sendgrid = load(&vars).expect("valid").sendgrid.expect("on");
+        assert_eq!(sendgrid.base_url.as_str(), "https://api.sendgrid.com/");
+        vars.push(("SENDGRID_BASE_URL", "https://api.eu.sendgrid.com"));
+        let sendgrid = load(&vars).expect("valid").sendgrid.expect("on");
+        assert_eq!(sendgrid.base_url.as_str(), "https://api.eu.sendgrid.com/");
+        vars.pop();
+        vars.push(("SENDGRID_BASE_URL", "ftp://api.sendgrid.com"));
+        let err = load(&vars).expect_err("a bad URL");
+        assert!(err.to_string().starts_with("SENDGRID_BASE_URL"), "{err}");
     }
 
     #[test]

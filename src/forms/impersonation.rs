@@ -18,7 +18,7 @@ use crate::impersonation::{self, Denial, Mode, StartRequest};
 use crate::postgrid::models::User;
 use crate::postgrid::{Page, PostgridError, MAX_PAGE_SIZE};
 use crate::state::AppState;
-use crate::web::extract::{need, ActingNow, Allowed, FormData, SignedIn};
+use crate::web::extract::{need, ActingAny, Allowed, FormData, SignedIn};
 use crate::web::feedback::NextStep;
 use crate::web::request::origin_of;
 use crate::web::{AppError, FormId};
@@ -35,6 +35,12 @@ fn at(mut parts: Parts, path: &str) -> Parts {
 pub struct StartForm {
     #[serde(default)]
     sub_org_id: String,
+    /// A SendGrid subuser's username (from its page).
+    #[serde(default)]
+    account: String,
+    /// A SendGrid customer account's id, as typed.
+    #[serde(default)]
+    customer_id: String,
     #[serde(default)]
     reason: String,
     #[serde(default)]
@@ -49,11 +55,13 @@ pub async fn start(
     Allowed(me, _): Allowed<need::Impersonate>,
     FormData { head, fields: form }: FormData<StartForm>,
 ) -> Result<Response, AppError> {
-    let sub_org = SubOrgId::parse(&form.sub_org_id)
-        .map_err(|_| AppError::NotFound("There is no such sub-organization."))?;
+    let (target, page) = match start_target(&form) {
+        Ok(found) => found,
+        Err(refused) => return refused.show(state, head, &form).await,
+    };
     let origin = origin_of(&head, Some(&me));
     let request = StartRequest {
-        sub_org: sub_org.clone(),
+        target,
         reason: form.reason.clone(),
         ticket: Some(form.ticket.clone()),
         minutes: form.minutes.trim().parse::<u32>().unwrap_or(0),
@@ -75,17 +83,74 @@ pub async fn start(
         Denial::Unrecorded => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::FORBIDDEN,
     };
-    let mut feedback = FormFeedback::new(FormId::ImpersonationStart)
-        .value("reason", form.reason.trim())
-        .value("ticket", form.ticket.trim())
-        .value("minutes", form.minutes.trim())
-        .error(field, denial.message());
+    let mut feedback = typed_start(&form).error(field, denial.message());
     if denial == Denial::AlreadyActive {
         // The page then offers to stop the open one, wherever it was started.
         feedback = feedback.next(NextStep::StopActing);
     }
-    let head = at(head, &format!("/sub-orgs/{sub_org}"));
+    let head = at(head, &page);
     Ok(show_again(state, head, feedback, status).await)
+}
+
+/// What was typed into a start form, to show it again.
+fn typed_start(form: &StartForm) -> FormFeedback {
+    FormFeedback::new(FormId::ImpersonationStart)
+        .value("reason", form.reason.trim())
+        .value("ticket", form.ticket.trim())
+        .value("minutes", form.minutes.trim())
+        .value("customer_id", form.customer_id.trim())
+}
+
+/// A start form whose target cannot be acted for, before anything is sent or recorded.
+enum BadTarget {
+    NoSuchSubOrg,
+    /// A customer account id that is not one: said beside the field.
+    CustomerId(crate::sendgrid::AccountProblem),
+    NoSuchSubuser,
+}
+
+impl BadTarget {
+    async fn show(
+        self,
+        state: AppState,
+        head: Parts,
+        form: &StartForm,
+    ) -> Result<Response, AppError> {
+        match self {
+            Self::NoSuchSubOrg => Err(AppError::NotFound("There is no such sub-organization.")),
+            Self::NoSuchSubuser => Err(AppError::NotFound(
+                "There is no SendGrid subuser by that name: a username has only letters, digits, _, . and -.",
+            )),
+            Self::CustomerId(problem) => {
+                let feedback = typed_start(form).error(
+                    "customer_id",
+                    format!("Check the id: {problem}. Nothing was sent to SendGrid."),
+                );
+                let head = at(head, "/sendgrid/subusers");
+                Ok(show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await)
+            }
+        }
+    }
+}
+
+/// Whom the form asks to act for, checked, and the page the form is on.
+fn start_target(form: &StartForm) -> Result<(impersonation::Target, String), BadTarget> {
+    use crate::sendgrid::{Account, CustomerId, Username};
+    use impersonation::Target;
+    let customer = form.customer_id.trim();
+    if !customer.is_empty() {
+        let id = CustomerId::parse(customer).map_err(BadTarget::CustomerId)?;
+        let target = Target::Sendgrid(Account::Customer(id));
+        return Ok((target, "/sendgrid/subusers".to_owned()));
+    }
+    if !form.account.is_empty() {
+        let name = Username::parse(&form.account).map_err(|_| BadTarget::NoSuchSubuser)?;
+        let page = crate::web::paths::resource_path("/sendgrid/subusers", name.as_str(), "");
+        return Ok((Target::Sendgrid(Account::Subuser(name)), page));
+    }
+    let sub_org = SubOrgId::parse(&form.sub_org_id).map_err(|_| BadTarget::NoSuchSubOrg)?;
+    let page = format!("/sub-orgs/{sub_org}");
+    Ok((Target::Postgrid(sub_org), page))
 }
 
 pub async fn stop(
@@ -99,10 +164,24 @@ pub async fn stop(
         .await
         .map_err(AppError::portal("stopping the impersonation"))?;
     Ok(match stopped {
-        Some(imp) => Redirect::to(&format!("/sub-orgs/{}?stopped=1", imp.sub_org_id)),
+        Some(imp) => Redirect::to(&after_stop(&imp.target)),
         None => Redirect::to("/sub-orgs"),
     }
     .into_response())
+}
+
+/// Back to the page of whom the impersonation acted for.
+fn after_stop(target: &impersonation::Target) -> String {
+    use crate::sendgrid::Account;
+    match target {
+        impersonation::Target::Postgrid(id) => format!("/sub-orgs/{id}?stopped=1"),
+        impersonation::Target::Sendgrid(Account::Subuser(name)) => {
+            crate::web::paths::resource_path("/sendgrid/subusers", name.as_str(), "?stopped=1")
+        }
+        impersonation::Target::Sendgrid(Account::Customer(_)) => {
+            "/sendgrid/subusers?stopped=1".to_owned()
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -122,11 +201,14 @@ pub struct ModeForm {
 pub async fn change_mode(
     State(state): State<AppState>,
     session: Session,
-    ActingNow { me, imp }: ActingNow,
+    ActingAny { me, imp }: ActingAny,
     FormData { head, fields: form }: FormData<ModeForm>,
 ) -> Result<Response, AppError> {
     let back = Some(safe_next(Some(form.back.trim()))).filter(|back| back != "/");
-    let back = back.unwrap_or_else(|| "/impersonation".to_owned());
+    let back = back.unwrap_or_else(|| match imp.target {
+        impersonation::Target::Postgrid(_) => "/impersonation".to_owned(),
+        impersonation::Target::Sendgrid(_) => "/sendgrid/acting".to_owned(),
+    });
     let origin = origin_of(&head, Some(&me));
     let (to, why) = if form.mode == Some(Mode::ReadOnly) {
         (Mode::ReadOnly, None)
@@ -156,10 +238,9 @@ pub async fn change_mode(
             .await
             .map_err(AppError::portal("renewing the session id"))?;
     }
-    let target = match (to, back.as_str()) {
-        (Mode::Write, "/impersonation") => "/impersonation?mode=write".to_owned(),
-        (Mode::ReadOnly, "/impersonation") => "/impersonation?mode=read_only".to_owned(),
-        (_, page) => page.to_owned(),
+    let target = match back.as_str() {
+        home @ ("/impersonation" | "/sendgrid/acting") => format!("{home}?mode={}", to.as_str()),
+        page => page.to_owned(),
     };
     Ok(Redirect::to(&target).into_response())
 }

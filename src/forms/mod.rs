@@ -9,6 +9,7 @@ pub mod audit;
 pub mod impersonation;
 pub mod login;
 pub mod once;
+pub mod sendgrid;
 pub mod staff;
 pub mod sub_orgs;
 

@@ -150,6 +150,17 @@ const ENDPOINTS: &[Endpoint] = &[
     endpoint(Post, "/impersonation/letters/{id}/cancel", |m| {
         on(m, forms::acting::letters::cancel)
     }),
+    endpoint(Post, "/sendgrid/subusers/{name}/status", |m| {
+        on(m, forms::sendgrid::set_status)
+    }),
+    endpoint(Post, "/sendgrid/acting/suppressions/{kind}/remove", |m| {
+        on(m, forms::sendgrid::remove_suppression)
+    }),
+    endpoint(
+        Post,
+        "/sendgrid/acting/templates/{id}/versions/{version}/activate",
+        |m| on(m, forms::sendgrid::activate_version),
+    ),
     endpoint(Get, "/healthz", |m| on(m, health::healthz)),
     endpoint(Get, "/readyz", |m| on(m, health::readyz)),
     endpoint(Get, "/assets/{name}", |m| on(m, assets::serve)),

@@ -1,5 +1,6 @@
-//! Acting on behalf of a sub-organization (DESIGN §5): the state machine, its checks and the
-//! only place an org-scoped PostGrid client is minted.
+//! Acting on behalf of a sub-organization (DESIGN §5), or of a SendGrid subuser or customer
+//! account (§4b): one state machine, its checks and the only place an org-scoped PostGrid
+//! client or an acting SendGrid client is minted.
 //!
 //! State lives in the portal's database, bound to the staff member's session by id (the session
 //! holds the id only). Every request re-checks it: absolute expiry, idle timeout, the staff
@@ -21,7 +22,9 @@ use crate::db::{execute_on_engine, on_engine, Database};
 use crate::domain::text::{Ticket, TicketTooLong};
 use crate::domain::{ImpersonationId, Reason, ReasonProblem, StaffId, SubOrgId, Timestamp};
 use crate::postgrid::{OrgClient, OrgContext, PostgridError};
+use crate::sendgrid::{Account, ActingClient, ActingContext, SendgridError};
 use crate::state::AppState;
+use crate::upstream::Provider;
 
 pub const SESSION_KEY: &str = "impersonation";
 /// Without a request for this long, an impersonation ends.
@@ -114,25 +117,119 @@ impl From<Ended> for EndReason {
     }
 }
 
+/// Whom an impersonation acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A PostGrid sub-organization (`PostGrid-Org`).
+    Postgrid(SubOrgId),
+    /// A SendGrid subuser or customer account (`on-behalf-of`).
+    Sendgrid(Account),
+}
+
+impl Target {
+    pub fn provider(&self) -> Provider {
+        match self {
+            Self::Postgrid(_) => Provider::Postgrid,
+            Self::Sendgrid(_) => Provider::Sendgrid,
+        }
+    }
+
+    /// The header value sent for it, as stored and as audit events carry it in `sub_org_id`.
+    pub fn acting_for(&self) -> String {
+        match self {
+            Self::Postgrid(id) => id.to_string(),
+            Self::Sendgrid(account) => account.header_value(),
+        }
+    }
+
+    /// What acting for it is called on pages: a sub-organization or a SendGrid sub-account.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Postgrid(_) => "sub-organization",
+            Self::Sendgrid(_) => "SendGrid sub-account",
+        }
+    }
+
+    fn load(provider: &str, acting_for: &str) -> Result<Self, String> {
+        match Provider::parse(provider) {
+            Some(Provider::Postgrid) => SubOrgId::parse(acting_for)
+                .map(Self::Postgrid)
+                .map_err(|e| e.to_string()),
+            Some(Provider::Sendgrid) => Account::parse(acting_for)
+                .map(Self::Sendgrid)
+                .map_err(|e| e.to_string()),
+            None => Err(format!("not a provider: {provider:?}")),
+        }
+    }
+}
+
 /// An impersonation as stored: one row of `impersonations`.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Impersonation {
-    #[sqlx(try_from = "String")]
     pub id: ImpersonationId,
     pub staff_id: StaffId,
-    #[sqlx(try_from = "String")]
-    pub sub_org_id: SubOrgId,
+    pub target: Target,
+    /// The name to show: the sub-organization's, or the subuser's with its email.
     pub sub_org_name: String,
     pub reason: String,
     pub ticket: Option<String>,
-    #[sqlx(try_from = "String")]
     pub mode: Mode,
-    #[sqlx(try_from = "String")]
     pub started_at: Timestamp,
-    #[sqlx(try_from = "String")]
     pub expires_at: Timestamp,
-    #[sqlx(try_from = "String")]
     pub last_activity_at: Timestamp,
+}
+
+/// The columns of `impersonations` as they are read, before the target is checked.
+#[derive(sqlx::FromRow)]
+struct Row {
+    #[sqlx(try_from = "String")]
+    id: ImpersonationId,
+    staff_id: StaffId,
+    provider: String,
+    sub_org_id: String,
+    sub_org_name: String,
+    reason: String,
+    ticket: Option<String>,
+    #[sqlx(try_from = "String")]
+    mode: Mode,
+    #[sqlx(try_from = "String")]
+    started_at: Timestamp,
+    #[sqlx(try_from = "String")]
+    expires_at: Timestamp,
+    #[sqlx(try_from = "String")]
+    last_activity_at: Timestamp,
+}
+
+/// A row whose target does not load (an unknown provider, a malformed id) is an error, never
+/// an impersonation of something else.
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for Impersonation
+where
+    Row: sqlx::FromRow<'r, R>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        Row::from_row(row)?.try_into()
+    }
+}
+
+impl TryFrom<Row> for Impersonation {
+    type Error = sqlx::Error;
+
+    fn try_from(row: Row) -> Result<Self, sqlx::Error> {
+        let target = Target::load(&row.provider, &row.sub_org_id)
+            .map_err(|e| sqlx::Error::Decode(e.into()))?;
+        Ok(Self {
+            id: row.id,
+            staff_id: row.staff_id,
+            target,
+            sub_org_name: row.sub_org_name,
+            reason: row.reason,
+            ticket: row.ticket,
+            mode: row.mode,
+            started_at: row.started_at,
+            expires_at: row.expires_at,
+            last_activity_at: row.last_activity_at,
+        })
+    }
 }
 
 impl Impersonation {
@@ -173,6 +270,8 @@ pub enum Denial {
     },
     /// PostGrid does not confirm the sub-organization as the parent's.
     NotAChild(PostgridError),
+    /// SendGrid does not confirm the subuser or customer account as the parent's.
+    NotASubAccount(SendgridError),
     /// The refusal or the start could not be recorded.
     Unrecorded,
 }
@@ -188,7 +287,7 @@ impl Denial {
             Self::BadReason(ReasonProblem::TooLong { .. }) => "reason_too_long",
             Self::TicketTooLong => "ticket_too_long",
             Self::BadDuration { .. } => "bad_duration",
-            Self::NotAChild(_) => "not_a_child",
+            Self::NotAChild(_) | Self::NotASubAccount(_) => "not_a_child",
             Self::Unrecorded => "audit_unavailable",
         }
     }
@@ -206,20 +305,24 @@ impl Denial {
                 "PostGrid does not confirm this sub-organization as one of yours, so the portal may not act for it.".to_owned()
             }
             Self::NotAChild(other) => format!("The portal could not confirm the sub-organization with PostGrid. {}", other.user_message()),
+            Self::NotASubAccount(SendgridError::NotFound { .. } | SendgridError::Forbidden { .. }) => {
+                "SendGrid does not confirm this as one of the parent account's subusers or customer accounts, so the portal may not act for it.".to_owned()
+            }
+            Self::NotASubAccount(other) => format!("The portal could not confirm the sub-account with SendGrid. {}", other.user_message()),
             Self::Unrecorded => "The portal could not record this in its audit log, so it did not start.".to_owned(),
         }
     }
 }
 
 pub struct StartRequest {
-    pub sub_org: SubOrgId,
+    pub target: Target,
     pub reason: String,
     pub ticket: Option<String>,
     pub minutes: u32,
 }
 
-const COLUMNS: &str = "id, staff_id, sub_org_id, sub_org_name, reason, ticket, mode, started_at, \
-    expires_at, last_activity_at";
+const COLUMNS: &str = "id, staff_id, provider, sub_org_id, sub_org_name, reason, ticket, mode, \
+    started_at, expires_at, last_activity_at";
 
 async fn find_active(
     state: &AppState,
@@ -236,7 +339,8 @@ async fn find_active(
 /// The event every impersonation event starts from.
 fn event(action: Action, outcome: Outcome, origin: &Origin, imp: &Impersonation) -> NewEvent {
     let mut event = NewEvent::new(action, outcome, origin.clone());
-    event.sub_org_id = Some(imp.sub_org_id.to_string());
+    event.provider = Some(imp.target.provider());
+    event.sub_org_id = Some(imp.target.acting_for());
     event.impersonation_id = Some(imp.id.to_string());
     event.reason = Some(imp.reason.clone());
     event
@@ -245,13 +349,14 @@ fn event(action: Action, outcome: Outcome, origin: &Origin, imp: &Impersonation)
 async fn deny(
     state: &AppState,
     origin: &Origin,
-    sub_org: &SubOrgId,
+    target: &Target,
     reason: &str,
     denial: Denial,
 ) -> Denial {
     let mut event = NewEvent::new(Action::ImpersonationDenied, Outcome::Denied, origin.clone())
         .detail(json!({"refusal": denial.code()}));
-    event.sub_org_id = Some(sub_org.to_string());
+    event.provider = Some(target.provider());
+    event.sub_org_id = Some(target.acting_for());
     event.reason = Some(reason.to_owned());
     match state.audit.append(event).await {
         Ok(_) => denial,
@@ -273,7 +378,7 @@ pub async fn start(
         Err(Denial::Unrecorded) => return Err(Denial::Unrecorded),
         Err(denial) => {
             let typed = Reason::as_typed(&request.reason);
-            return Err(deny(state, origin, &request.sub_org, &typed, denial).await);
+            return Err(deny(state, origin, &request.target, &typed, denial).await);
         }
     };
     open(state, session, origin, &imp).await?;
@@ -301,7 +406,7 @@ async fn admit(
     if state
         .config
         .impersonation_blocklist
-        .contains(request.sub_org.as_str())
+        .contains(&request.target.acting_for())
     {
         return Err(Denial::Blocked);
     }
@@ -311,17 +416,13 @@ async fn admit(
     if request.minutes == 0 || request.minutes > max {
         return Err(Denial::BadDuration { max });
     }
-    let sub_org = state
-        .parent_client(origin.clone())
-        .get_sub_org(&request.sub_org)
-        .await
-        .map_err(Denial::NotAChild)?;
+    let (target, name) = confirm(state, origin, &request.target).await?;
     let now = Timestamp::at(state.clock.now());
     Ok(Impersonation {
         id: ImpersonationId::new(),
         staff_id: me.id,
-        sub_org_id: sub_org.id,
-        sub_org_name: sub_org.name,
+        target,
+        sub_org_name: name,
         reason: reason.as_str().to_owned(),
         ticket: ticket.map(Ticket::into_string),
         mode: Mode::ReadOnly,
@@ -329,6 +430,34 @@ async fn admit(
         expires_at: now + Duration::minutes(request.minutes.into()),
         last_activity_at: now,
     })
+}
+
+/// The upstream confirms the target as the parent's own: the target as it answered, and the
+/// name to show for it.
+async fn confirm(
+    state: &AppState,
+    origin: &Origin,
+    target: &Target,
+) -> Result<(Target, String), Denial> {
+    match target {
+        Target::Postgrid(id) => {
+            let sub_org = state
+                .parent_client(origin.clone())
+                .get_sub_org(id)
+                .await
+                .map_err(Denial::NotAChild)?;
+            Ok((Target::Postgrid(sub_org.id), sub_org.name))
+        }
+        Target::Sendgrid(account) => {
+            let name = state
+                .sendgrid_client(origin.clone())
+                .map_err(Denial::NotASubAccount)?
+                .confirm(account)
+                .await
+                .map_err(Denial::NotASubAccount)?;
+            Ok((target.clone(), name))
+        }
+    }
 }
 
 /// "Already acting" is about the person, in any session: open impersonations whose session is
@@ -370,7 +499,7 @@ async fn open(
             return Err(deny(
                 state,
                 origin,
-                &imp.sub_org_id,
+                &imp.target,
                 &imp.reason,
                 Denial::AlreadyActive,
             )
@@ -406,13 +535,14 @@ async fn open(
 async fn insert(db: &Database, imp: &Impersonation) -> Result<(), sqlx::Error> {
     execute_on_engine!(db, |pool| {
         sqlx::query(
-            "insert into impersonations (id, staff_id, sub_org_id, sub_org_name, reason, ticket, \
-             mode, started_at, expires_at, last_activity_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "insert into impersonations (id, staff_id, provider, sub_org_id, sub_org_name, reason, \
+             ticket, mode, started_at, expires_at, last_activity_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(imp.id.to_string())
         .bind(imp.staff_id)
-        .bind(imp.sub_org_id.as_str())
+        .bind(imp.target.provider().as_str())
+        .bind(imp.target.acting_for())
         .bind(&imp.sub_org_name)
         .bind(&imp.reason)
         .bind(&imp.ticket)
@@ -695,14 +825,37 @@ pub async fn change_mode(
     Ok(())
 }
 
-/// The org-scoped client for a checked, active impersonation: it sends `PostGrid-Org` for this
-/// sub-organization only, allows only the operations of the mode, and records every call with
-/// the impersonation and the real staff member.
-pub fn org_client(state: &AppState, imp: &InForce, origin: Origin) -> OrgClient {
+/// The org-scoped client for a checked, active impersonation of a PostGrid sub-organization:
+/// it sends `PostGrid-Org` for this sub-organization only, allows only the operations of the
+/// mode, and records every call with the impersonation and the real staff member.
+pub fn org_client(state: &AppState, imp: &InForce, origin: Origin) -> Option<OrgClient> {
+    let Target::Postgrid(org) = &imp.target else {
+        return None;
+    };
     let observer =
         AuditedCalls::new(state.audit.clone(), origin).during_impersonation(imp.id.to_string());
-    let context = OrgContext::new(imp.sub_org_id.clone(), policy::allowed(imp.mode));
-    OrgClient::new(state.postgrid.clone(), Arc::new(observer), context)
+    let context = OrgContext::new(org.clone(), policy::allowed(imp.mode));
+    Some(OrgClient::new(
+        state.postgrid.clone(),
+        Arc::new(observer),
+        context,
+    ))
+}
+
+/// The acting SendGrid client for a checked, active impersonation of a subuser or customer
+/// account: `on-behalf-of` on every call, only the operations of the mode, every call recorded.
+pub fn sendgrid_client(state: &AppState, imp: &InForce, origin: Origin) -> Option<ActingClient> {
+    let (Target::Sendgrid(account), Some(transport)) = (&imp.target, &state.sendgrid) else {
+        return None;
+    };
+    let observer =
+        AuditedCalls::new(state.audit.clone(), origin).during_impersonation(imp.id.to_string());
+    let context = ActingContext::new(account.clone(), policy::sendgrid_allowed(imp.mode));
+    Some(ActingClient::new(
+        transport.clone(),
+        Arc::new(observer),
+        context,
+    ))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use super::Mode;
 use crate::postgrid::OrgOperation;
+use crate::sendgrid::ActingOperation;
 
 /// Whether `mode` allows `operation`.
 pub fn allows(mode: Mode, operation: OrgOperation) -> bool {
@@ -32,9 +33,49 @@ pub fn allowed(mode: Mode) -> fn(OrgOperation) -> bool {
     }
 }
 
+/// Whether `mode` allows `operation` as a SendGrid sub-account. Subuser management, API keys
+/// and Mail Send are not operations of an acting client at all.
+pub fn sendgrid_allows(mode: Mode, operation: ActingOperation) -> bool {
+    use ActingOperation::*;
+    match operation {
+        Stats | Suppressions(_) | Templates | Template | Senders => true,
+        RemoveSuppression(_) | ActivateVersion => mode == Mode::Write,
+    }
+}
+
+fn sendgrid_read_only(operation: ActingOperation) -> bool {
+    sendgrid_allows(Mode::ReadOnly, operation)
+}
+
+fn sendgrid_write(operation: ActingOperation) -> bool {
+    sendgrid_allows(Mode::Write, operation)
+}
+
+/// The check an acting SendGrid client of this mode applies before every call.
+pub fn sendgrid_allowed(mode: Mode) -> fn(ActingOperation) -> bool {
+    match mode {
+        Mode::ReadOnly => sendgrid_read_only,
+        Mode::Write => sendgrid_write,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_only_reads_sendgrid_and_write_mode_does_everything() {
+        for operation in ActingOperation::all() {
+            let reads = operation.spec().method == reqwest::Method::GET;
+            assert_eq!(
+                sendgrid_allows(Mode::ReadOnly, operation),
+                reads,
+                "{operation:?}"
+            );
+            assert_eq!(sendgrid_allowed(Mode::ReadOnly)(operation), reads);
+            assert!(sendgrid_allowed(Mode::Write)(operation), "{operation:?}");
+        }
+    }
 
     #[test]
     fn read_only_reads_and_write_mode_does_everything() {

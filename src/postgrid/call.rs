@@ -1,32 +1,9 @@
-//! One call to PostGrid, described before it is sent, and the seam every call passes through.
-
-use std::time::Duration;
-
-use futures_util::future::BoxFuture;
-use reqwest::Method;
+//! One call to PostGrid, described before it is sent.
 
 use crate::domain::{CallId, SubOrgId};
+use crate::upstream::{AttemptRecord, Provider};
 
-/// `operation!("contacts.list", GET, "/contacts")`: an [`Operation`] as a constant.
-#[macro_export]
-macro_rules! operation {
-    ($name:literal, $method:ident, $path:literal) => {
-        $crate::postgrid::Operation {
-            name: $name,
-            method: ::reqwest::Method::$method,
-            path_template: $path,
-        }
-    };
-}
-
-/// What the portal asks PostGrid to do, named for the audit log (`sub_organizations.create`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Operation {
-    pub name: &'static str,
-    pub method: Method,
-    /// The path with placeholders (`/sub_organizations/{id}`), so events group by endpoint.
-    pub path_template: &'static str,
-}
+pub use crate::upstream::Operation;
 
 #[derive(Debug, Clone)]
 pub struct Call {
@@ -40,42 +17,22 @@ pub struct Call {
     pub idempotency_key: Option<String>,
 }
 
-/// One attempt at a call: a retry is an attempt of its own, with its own id.
-#[derive(Debug, Clone)]
-pub struct Attempt<'a> {
-    pub call: &'a Call,
-    pub call_id: CallId,
-    /// 0 for the first try.
-    pub number: u32,
-}
-
-/// What came of one attempt.
-#[derive(Debug, Clone)]
-pub struct AttemptOutcome<'a> {
-    pub status: Option<u16>,
-    /// The id of the resource a write created or changed, when its answer names one.
-    pub resource_id: Option<String>,
-    pub upstream_request_id: Option<String>,
-    pub duration: Duration,
-    pub error: Option<&'a super::PostgridError>,
-}
-
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("the call could not be recorded: {0}")]
-pub struct NotRecorded(pub String);
-
-/// Sees every attempt: before it is sent (and may stop it) and after it ends. The audit log is
-/// the observer in production; a call whose `before_send` fails is never sent.
-pub trait CallObserver: Send + Sync {
-    fn before_send<'a>(
-        &'a self,
-        attempt: &'a Attempt<'a>,
-    ) -> BoxFuture<'a, Result<(), NotRecorded>>;
-    fn after_attempt<'a>(
-        &'a self,
-        attempt: &'a Attempt<'a>,
-        outcome: &'a AttemptOutcome<'a>,
-    ) -> BoxFuture<'a, ()>;
+impl Call {
+    /// What the audit log records of attempt `number` of this call.
+    pub fn attempt(&self, call_id: CallId, number: u32) -> AttemptRecord<'_> {
+        AttemptRecord {
+            provider: Provider::Postgrid,
+            call_id,
+            number,
+            operation: self.operation.name,
+            method: self.operation.method.as_str(),
+            path: &self.path,
+            query: &self.query,
+            body: self.body.as_ref(),
+            idempotency_key: self.idempotency_key.as_deref(),
+            acting_for: self.org.as_ref().map(ToString::to_string),
+        }
+    }
 }
 
 /// A request body as JSON; a model that cannot be encoded is refused before anything is sent.

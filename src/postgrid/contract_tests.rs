@@ -33,10 +33,10 @@ impl Recorder {
     }
 }
 
-impl CallObserver for Recorder {
+impl crate::upstream::Recorder for Recorder {
     fn before_send<'a>(
         &'a self,
-        _attempt: &'a Attempt<'a>,
+        _attempt: &'a crate::upstream::AttemptRecord<'a>,
     ) -> BoxFuture<'a, Result<(), NotRecorded>> {
         Box::pin(async move {
             if self.refuse {
@@ -49,15 +49,15 @@ impl CallObserver for Recorder {
 
     fn after_attempt<'a>(
         &'a self,
-        attempt: &'a Attempt<'a>,
-        outcome: &'a AttemptOutcome<'a>,
+        attempt: &'a crate::upstream::AttemptRecord<'a>,
+        outcome: &'a crate::upstream::OutcomeRecord,
     ) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             if let Ok(mut seen) = self.seen.lock() {
                 seen.push(Seen {
-                    operation: attempt.call.operation.name,
+                    operation: attempt.operation,
                     number: attempt.number,
-                    org: attempt.call.org.as_ref().map(ToString::to_string),
+                    org: attempt.acting_for.clone(),
                     status: outcome.status,
                 });
             }

@@ -15,7 +15,8 @@ mod parent;
 pub mod sim;
 mod transport;
 
-pub use call::{Attempt, AttemptOutcome, Call, CallObserver, NotRecorded, Operation};
+pub use crate::upstream::{NotRecorded, Recorder, Unobserved};
+pub use call::{Call, Operation};
 pub use error::PostgridError;
 pub use org::{OrgClient, OrgContext, OrgOperation};
 pub use parent::ParentClient;
@@ -61,27 +62,6 @@ impl Page {
             query.push(("search", search.clone()));
         }
         query
-    }
-}
-
-/// An observer that records nothing: for the simulator's own tools and benchmarks that
-/// measure the unaudited cost. The portal's pages always use the audit log's observer.
-pub struct Unobserved;
-
-impl CallObserver for Unobserved {
-    fn before_send<'a>(
-        &'a self,
-        _attempt: &'a Attempt<'a>,
-    ) -> futures_util::future::BoxFuture<'a, Result<(), NotRecorded>> {
-        Box::pin(async { Ok(()) })
-    }
-
-    fn after_attempt<'a>(
-        &'a self,
-        _attempt: &'a Attempt<'a>,
-        _outcome: &'a AttemptOutcome<'a>,
-    ) -> futures_util::future::BoxFuture<'a, ()> {
-        Box::pin(async {})
     }
 }
 

@@ -2,13 +2,14 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
-use super::call::{encode_body, Call, CallObserver, Operation};
+use super::call::{encode_body, Call, Operation};
 use super::models::{
     Contact, Deleted, Letter, List, NewContact, NewLetter, Postcard, Template, TemplateFields,
 };
 use super::{Page, PostgridError, Transport};
 use crate::domain::SubOrgId;
 use crate::operation;
+use crate::upstream::Recorder;
 
 /// Proof that the portal may act for one sub-organization right now. Only this crate mints it
 /// (the impersonation flow, after its checks), so delegated calls cannot be made without one.
@@ -98,14 +99,14 @@ impl OrgOperation {
 #[derive(Clone)]
 pub struct OrgClient {
     transport: Arc<Transport>,
-    observer: Arc<dyn CallObserver>,
+    observer: Arc<dyn Recorder>,
     context: OrgContext,
 }
 
 impl OrgClient {
     pub fn new(
         transport: Arc<Transport>,
-        observer: Arc<dyn CallObserver>,
+        observer: Arc<dyn Recorder>,
         context: OrgContext,
     ) -> Self {
         Self {

@@ -1,10 +1,11 @@
 use std::sync::Arc;
 
-use super::call::{encode_body, Call, CallObserver, Operation};
+use super::call::{encode_body, Call, Operation};
 use super::models::{CreatedSubOrganization, List, NewSubOrganization, SubOrganization, User};
 use super::{Page, PostgridError, Transport};
 use crate::domain::SubOrgId;
 use crate::operation;
+use crate::upstream::Recorder;
 
 const CREATE: Operation = operation!("sub_organizations.create", POST, "/sub_organizations");
 const LIST: Operation = operation!("sub_organizations.list", GET, "/sub_organizations");
@@ -19,11 +20,11 @@ const LIST_USERS: Operation = operation!(
 #[derive(Clone)]
 pub struct ParentClient {
     transport: Arc<Transport>,
-    observer: Arc<dyn CallObserver>,
+    observer: Arc<dyn Recorder>,
 }
 
 impl ParentClient {
-    pub fn new(transport: Arc<Transport>, observer: Arc<dyn CallObserver>) -> Self {
+    pub fn new(transport: Arc<Transport>, observer: Arc<dyn Recorder>) -> Self {
         Self {
             transport,
             observer,

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -11,15 +11,14 @@ use url::Url;
 
 use crate::domain::CallId;
 
-use super::call::{Attempt, AttemptOutcome, Call, CallObserver};
+use super::call::Call;
 use super::models::ErrorBody;
 use super::PostgridError;
+use crate::upstream::{OutcomeRecord, Recorder};
 
 pub const POSTGRID_ORG: HeaderName = HeaderName::from_static("postgrid-org");
 const API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
-/// Headers PostGrid (or a proxy in front of it) may carry its request id in.
-const REQUEST_ID_HEADERS: [&str; 2] = ["x-request-id", "request-id"];
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -94,15 +93,11 @@ impl Transport {
     pub async fn execute<T: DeserializeOwned>(
         &self,
         call: &Call,
-        observer: &dyn CallObserver,
+        observer: &dyn Recorder,
     ) -> Result<T, PostgridError> {
         let mut number = 0;
         loop {
-            let attempt = Attempt {
-                call,
-                call_id: CallId::new(),
-                number,
-            };
+            let attempt = call.attempt(CallId::new(), number);
             observer
                 .before_send(&attempt)
                 .await
@@ -118,12 +113,15 @@ impl Transport {
                 ),
                 Answer::Failed(err, status) => (Err(err), status, None),
             };
-            let outcome = AttemptOutcome {
+            let error = result.as_ref().err();
+            let outcome = OutcomeRecord {
                 status,
                 resource_id,
                 upstream_request_id: request_id,
                 duration: started.elapsed(),
-                error: result.as_ref().err(),
+                error: error.map(PostgridError::kind),
+                // PostGrid said yes to a change whose answer cannot be read: probably made.
+                probably_made: matches!(error, Some(PostgridError::UnreadableSuccess { .. })),
             };
             observer.after_attempt(&attempt, &outcome).await;
 
@@ -155,8 +153,8 @@ impl Transport {
         match request.send().await {
             Ok(response) => {
                 let status = response.status();
-                let request_id = upstream_request_id(response.headers());
-                let retry_after = retry_after(response.headers());
+                let request_id = crate::upstream::request_id(response.headers());
+                let retry_after = crate::upstream::retry_after(response.headers());
                 let answer = match response.bytes().await {
                     Ok(_) if status == StatusCode::TOO_MANY_REQUESTS => Answer::Failed(
                         PostgridError::RateLimited { retry_after },
@@ -208,9 +206,7 @@ impl Transport {
         {
             return (*wait).min(self.options.retry_after_cap);
         }
-        let exponential = self.options.backoff_base.saturating_mul(1 << number.min(8));
-        // Full jitter keeps portal processes from retrying in lockstep.
-        exponential.mul_f64(0.5 + rand::random::<f64>() / 2.0)
+        crate::upstream::backoff(self.options.backoff_base, number)
     }
 }
 
@@ -239,24 +235,6 @@ fn transport_error(err: &reqwest::Error, sent_write: bool) -> PostgridError {
     } else {
         PostgridError::Unavailable { status: None }
     }
-}
-
-fn upstream_request_id(headers: &HeaderMap) -> Option<String> {
-    REQUEST_ID_HEADERS.iter().find_map(|name| {
-        headers
-            .get(*name)
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
-            .map(str::to_owned)
-    })
-}
-
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    headers
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs)
 }
 
 /// The id of what a write created or changed, as its answer names it.

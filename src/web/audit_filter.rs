@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::audit::{parse_time, Action, Filter, Outcome};
+use crate::audit::{parse_time, Action, Filter, Outcome, Provider};
 
 /// The filter form as typed, from the query string.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
@@ -14,6 +14,8 @@ pub struct FilterQuery {
     pub action: String,
     pub outcome: String,
     pub sub_org: String,
+    /// `postgrid` or `sendgrid`.
+    pub provider: String,
     pub impersonation: String,
     /// `YYYY-MM-DDTHH:MM` (a `datetime-local` input), UTC.
     pub from: String,
@@ -57,6 +59,13 @@ impl FilterQuery {
             }
             parsed
         });
+        let provider = text(&self.provider).and_then(|p| {
+            let parsed = Provider::parse(&p);
+            if parsed.is_none() {
+                problems.push(("provider", "Choose PostGrid or SendGrid."));
+            }
+            parsed
+        });
         let mut time = |field: &'static str, raw: &str| {
             text(raw).and_then(|t| {
                 let parsed = local_input_time(&t);
@@ -74,6 +83,7 @@ impl FilterQuery {
         let filter = Filter {
             actor_email: text(&self.actor).map(|a| a.to_lowercase()),
             sub_org_id: text(&self.sub_org),
+            provider,
             action,
             outcome,
             impersonation_id: text(&self.impersonation),
@@ -92,6 +102,7 @@ impl FilterQuery {
             ("action", &self.action),
             ("outcome", &self.outcome),
             ("sub_org", &self.sub_org),
+            ("provider", &self.provider),
             ("impersonation", &self.impersonation),
             ("from", &self.from),
             ("to", &self.to),
@@ -120,7 +131,7 @@ mod tests {
     #[test]
     fn filters_parse_and_bad_values_are_named() {
         let query = FilterQuery::from_query(Some(
-            "actor=Ada%40Example.com&action=postgrid.request&outcome=ok&from=2026-11-23T09%3A30&q=typo",
+            "actor=Ada%40Example.com&action=postgrid.request&outcome=ok&from=2026-11-23T09%3A30&q=typo&provider=sendgrid",
         ));
         let (filter, problems) = query.parse();
         assert!(problems.is_empty());
@@ -128,10 +139,12 @@ mod tests {
         assert_eq!(filter.action, Some(Action::PostgridRequest));
         assert_eq!(filter.since.as_deref(), Some("2026-11-23T09:30:00.000000Z"));
         assert_eq!(filter.text.as_deref(), Some("typo"));
-        let (_, problems) = FilterQuery::from_query(Some("action=made.up&to=yesterday")).parse();
+        assert_eq!(filter.provider, Some(Provider::Sendgrid));
+        let (_, problems) =
+            FilterQuery::from_query(Some("action=made.up&to=yesterday&provider=mailchimp")).parse();
         assert_eq!(
             problems.iter().map(|p| p.0).collect::<Vec<_>>(),
-            ["action", "to"]
+            ["action", "provider", "to"]
         );
     }
 }

@@ -8,6 +8,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::postgrid::PostgridError;
+use crate::sendgrid::SendgridError;
 
 type Cause = Box<dyn std::error::Error + Send + Sync>;
 
@@ -16,6 +17,9 @@ pub enum AppError {
     /// A PostGrid call failed; its own sentence explains how.
     #[error(transparent)]
     Upstream(#[from] PostgridError),
+    /// A SendGrid call failed (or SendGrid is not configured); its own sentence explains how.
+    #[error(transparent)]
+    Sendgrid(#[from] SendgridError),
     /// Something on the portal's own side (its database, audit log, session store) failed.
     #[error("{doing} failed: {cause}")]
     Portal { doing: &'static str, cause: Cause },
@@ -55,6 +59,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Upstream(error) => upstream_status(error),
+            Self::Sendgrid(error) => error.status(),
             Self::Portal { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Forbidden | Self::CrossOrigin { .. } => StatusCode::FORBIDDEN,
@@ -71,6 +76,9 @@ impl AppError {
             Self::Upstream(error) => {
                 tracing::warn!(kind = error.kind(), error = %error, "PostGrid call failed")
             }
+            Self::Sendgrid(error) => {
+                tracing::warn!(kind = error.kind(), error = %error, "SendGrid call failed")
+            }
             _ => tracing::info!(error = %self, "request refused"),
         }
     }
@@ -80,7 +88,8 @@ impl AppError {
         self.log();
         let status = self.status();
         let retry_after = match &self {
-            Self::Upstream(PostgridError::RateLimited { retry_after }) => Some(
+            Self::Upstream(PostgridError::RateLimited { retry_after })
+            | Self::Sendgrid(SendgridError::RateLimited { retry_after }) => Some(
                 retry_after
                     .unwrap_or(Duration::from_secs(60))
                     .as_secs()
@@ -90,6 +99,7 @@ impl AppError {
         };
         let (title, message) = match &self {
             Self::Upstream(error) => (upstream_title(error), error.user_message()),
+            Self::Sendgrid(error) => (error.title(), error.user_message()),
             Self::Portal { .. } => (
                 "The portal could not do this",
                 "The portal could not complete this right now: nothing was lost on your side. \

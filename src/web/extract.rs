@@ -15,7 +15,10 @@ use super::error::AppError;
 use super::request::{origin_of, Acting};
 use crate::audit::Origin;
 use crate::auth::{CurrentStaff, Permission};
-use crate::impersonation::InForce;
+use crate::impersonation::{self, InForce};
+use crate::postgrid::OrgClient;
+use crate::sendgrid::ActingClient;
+use crate::state::AppState;
 
 /// The signed-in staff member.
 pub struct SignedIn(pub CurrentStaff);
@@ -44,6 +47,7 @@ pub mod need {
 
     pub struct CreateSubOrg;
     pub struct Impersonate;
+    pub struct ManageSubusers;
     pub struct ManageStaff;
     pub struct ReviewAudit;
     pub struct VerifyAudit;
@@ -53,6 +57,9 @@ pub mod need {
     }
     impl Need for Impersonate {
         const PERMISSION: Permission = Permission::Impersonate;
+    }
+    impl Need for ManageSubusers {
+        const PERMISSION: Permission = Permission::ManageSubusers;
     }
     impl Need for ManageStaff {
         const PERMISSION: Permission = Permission::ManageStaff;
@@ -84,10 +91,34 @@ impl<S: Send + Sync, N: Need> FromRequestParts<S> for Allowed<N> {
     }
 }
 
-/// The impersonation in force, re-checked on this request, and who holds it.
+/// The impersonation of a PostGrid sub-organization in force, re-checked on this request, who
+/// holds it, and its org-scoped client (nothing is sent until the handler uses it).
 pub struct ActingNow {
     pub me: CurrentStaff,
     pub imp: InForce,
+    pub client: OrgClient,
+}
+
+/// Any impersonation in force, whichever provider (for what is the same for all: its mode).
+pub struct ActingAny {
+    pub me: CurrentStaff,
+    pub imp: InForce,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ActingAny {
+    type Rejection = NotActing;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, NotActing> {
+        let (me, imp) = acting_parts(parts).ok_or(NotActing)?;
+        Ok(Self { me, imp })
+    }
+}
+
+/// The same for a SendGrid subuser or customer account, with its acting client.
+pub struct ActingSendgrid {
+    pub me: CurrentStaff,
+    pub imp: InForce,
+    pub client: ActingClient,
 }
 
 /// Nothing is done as a sub-organization without an impersonation: the person is sent to the
@@ -100,16 +131,32 @@ impl IntoResponse for NotActing {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for ActingNow {
+/// The person and the checked impersonation of this request, if both are there.
+fn acting_parts(parts: &Parts) -> Option<(CurrentStaff, InForce)> {
+    let me = parts.extensions.get::<CurrentStaff>().cloned()?;
+    let imp = parts.extensions.get::<Acting>().map(|a| a.0.clone())?;
+    Some((me, imp))
+}
+
+impl FromRequestParts<AppState> for ActingNow {
     type Rejection = NotActing;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, NotActing> {
-        let me = parts.extensions.get::<CurrentStaff>().cloned();
-        let imp = parts.extensions.get::<Acting>().map(|a| a.0.clone());
-        match (me, imp) {
-            (Some(me), Some(imp)) => Ok(Self { me, imp }),
-            _ => Err(NotActing),
-        }
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, NotActing> {
+        let (me, imp) = acting_parts(parts).ok_or(NotActing)?;
+        let client =
+            impersonation::org_client(state, &imp, origin_of(parts, Some(&me))).ok_or(NotActing)?;
+        Ok(Self { me, imp, client })
+    }
+}
+
+impl FromRequestParts<AppState> for ActingSendgrid {
+    type Rejection = NotActing;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, NotActing> {
+        let (me, imp) = acting_parts(parts).ok_or(NotActing)?;
+        let client = impersonation::sendgrid_client(state, &imp, origin_of(parts, Some(&me)))
+            .ok_or(NotActing)?;
+        Ok(Self { me, imp, client })
     }
 }
 

@@ -21,6 +21,12 @@ pub enum FormId {
     Letter,
     LetterCancel,
     Handoff,
+    /// Enabling or disabling a SendGrid subuser.
+    SubuserStatus,
+    /// Taking an address off a SendGrid suppression list.
+    SuppressionRemove,
+    /// Activating a SendGrid template version.
+    VersionActivate,
 }
 
 /// A way forward the page offers beside the message, when the refusal has one.

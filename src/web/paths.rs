@@ -27,10 +27,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 /// A portal path that ends in an id from PostGrid, then `rest`: the id is percent-encoded
 /// as one path segment, so whatever PostGrid sends stays on that path.
 pub fn resource_path(prefix: &str, id: &str, rest: &str) -> String {
-    const SEGMENT: &percent_encoding::AsciiSet =
-        &percent_encoding::NON_ALPHANUMERIC.remove(b'_').remove(b'-');
-    let segment = percent_encoding::utf8_percent_encode(id, SEGMENT);
-    format!("{prefix}/{segment}{rest}")
+    format!("{prefix}/{}{rest}", crate::upstream::path_segment(id))
 }
 
 /// A `303 See Other` to the portal's page of a resource from PostGrid (see `resource_path`).

@@ -7,7 +7,7 @@ use suborg_portal::auth::Role;
 use suborg_portal::http::STYLESHEET_PATH;
 
 use crate::helpers::{
-    execute, location, Browser, TestApp, ORG, ORG_CONTACT, ORG_LETTER, ORG_TEMPLATE,
+    execute, location, Browser, TestApp, ORG, ORG_CONTACT, ORG_LETTER, ORG_TEMPLATE, SUBUSER,
 };
 
 #[derive(Clone, Copy, Debug)]
@@ -251,6 +251,73 @@ async fn permission_matrix() {
             [303, 403, 200, 403, 303, 200, 200],
         )
         .at("/impersonation/postcards/postcard_demo0064hello"),
+        case(
+            "GET",
+            "/sendgrid/subusers",
+            [303, 200, 200, 403, 303, 200, 200],
+        )
+        .at("/sendgrid/subusers?search=cust&skip=20"),
+        case(
+            "GET",
+            "/sendgrid/subusers/{name}",
+            [303, 200, 200, 403, 303, 200, 200],
+        )
+        .at(format!("/sendgrid/subusers/{SUBUSER}")),
+        case(
+            "GET",
+            "/sendgrid/subusers/{name}/status",
+            [303, 403, 200, 403, 303, 200, 200],
+        )
+        .at(format!("/sendgrid/subusers/{SUBUSER}/status")),
+        // Without a SendGrid impersonation these pages say so and offer to start one.
+        case(
+            "GET",
+            "/sendgrid/acting",
+            [303, 403, 200, 403, 303, 200, 200],
+        ),
+        case(
+            "GET",
+            "/sendgrid/acting/suppressions/{kind}",
+            [303, 403, 200, 403, 303, 200, 200],
+        )
+        .at("/sendgrid/acting/suppressions/bounces"),
+        case(
+            "GET",
+            "/sendgrid/acting/templates",
+            [303, 403, 200, 403, 303, 200, 200],
+        ),
+        case(
+            "GET",
+            "/sendgrid/acting/templates/{id}",
+            [303, 403, 200, 403, 303, 200, 200],
+        )
+        .at("/sendgrid/acting/templates/d-acme0001"),
+        case(
+            "GET",
+            "/sendgrid/acting/senders",
+            [303, 403, 200, 403, 303, 200, 200],
+        ),
+        case(
+            "POST",
+            "/sendgrid/subusers/{name}/status",
+            [401, 403, 400, 403, 401, 400, 400],
+        )
+        .at(format!("/sendgrid/subusers/{SUBUSER}/status"))
+        .form(&[("disabled", "bogus")]),
+        // Acting for a PostGrid sub-organization is not acting for a SendGrid sub-account.
+        case(
+            "POST",
+            "/sendgrid/acting/suppressions/{kind}/remove",
+            [401, 403, 303, 403, 401, 303, 303],
+        )
+        .at("/sendgrid/acting/suppressions/bounces/remove")
+        .form(&[("email", "x@example.com")]),
+        case(
+            "POST",
+            "/sendgrid/acting/templates/{id}/versions/{version}/activate",
+            [401, 403, 303, 403, 401, 303, 303],
+        )
+        .at("/sendgrid/acting/templates/d-acme0001/versions/d-acme0001-v2/activate"),
         case("GET", "/healthz", [200, 200, 200, 200, 200, 200, 200]),
         case("GET", "/readyz", [200, 200, 200, 200, 200, 200, 200]),
         case("GET", "/assets/{name}", [200, 200, 200, 200, 200, 200, 200]).at(STYLESHEET_PATH),

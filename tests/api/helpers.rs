@@ -65,6 +65,12 @@ pub async fn drop_append_only_triggers(db: &Database) {
     execute(db, sql).await.expect("triggers dropped");
 }
 
+/// The demo subuser of the SendGrid simulator most tests act for.
+pub const SUBUSER: &str = suborg_portal::sendgrid::sim::DEMO_SUBUSER;
+
+/// The parent's SendGrid key in every test portal.
+pub const SENDGRID_KEY: &str = "SG.test-portal-parent";
+
 /// One running portal with its own temporary database, stopped when dropped.
 pub struct TestApp {
     pub address: String,
@@ -72,6 +78,8 @@ pub struct TestApp {
     pub state: AppState,
     /// The PostGrid simulator this portal talks to.
     pub sim: Arc<Simulator>,
+    /// The SendGrid simulator this portal talks to.
+    pub sendgrid: Arc<suborg_portal::sendgrid::sim::Simulator>,
     /// The portal's clock: tests move it to reach timeouts.
     pub clock: Arc<ManualClock>,
     /// Holds the SQLite file (and the demo's data) until the test ends.
@@ -99,7 +107,18 @@ impl TestApp {
             .spawn(([127, 0, 0, 1], 0).into())
             .await
             .expect("simulator listens");
+        let sendgrid =
+            suborg_portal::sendgrid::sim::Simulator::new(Some(SENDGRID_KEY.to_owned()), Seed::Demo);
+        let sendgrid_addr = sendgrid
+            .spawn(([127, 0, 0, 1], 0).into())
+            .await
+            .expect("SendGrid simulator listens");
         let mut vars: HashMap<String, String> = HashMap::from([
+            ("SENDGRID_API_KEY".into(), SENDGRID_KEY.into()),
+            (
+                "SENDGRID_BASE_URL".into(),
+                format!("http://{sendgrid_addr}"),
+            ),
             ("PORTAL_ADDR".into(), "127.0.0.1:0".into()),
             ("POSTGRID_API_KEY".into(), key.into()),
             ("PORTAL_AUDIT_KEY".into(), AUDIT_KEY.into()),
@@ -132,6 +151,7 @@ impl TestApp {
             client,
             state,
             sim,
+            sendgrid,
             clock,
             _data: data,
             db_url,
@@ -277,6 +297,21 @@ impl Browser<'_> {
                 ("sub_org_id", sub_org),
                 ("reason", IMPERSONATION_REASON),
                 ("ticket", "T-42"),
+                ("minutes", "30"),
+            ],
+        )
+        .await
+    }
+}
+
+impl Browser<'_> {
+    /// Starts acting for the SendGrid subuser `username`, as its page's form does.
+    pub async fn start_acting_for_subuser(&mut self, username: &str) -> reqwest::Response {
+        self.post(
+            "/impersonation/start",
+            &[
+                ("account", username),
+                ("reason", IMPERSONATION_REASON),
                 ("minutes", "30"),
             ],
         )

@@ -14,4 +14,5 @@ mod platform;
 mod postgres_restart;
 mod refusals;
 mod security;
+mod sendgrid;
 mod sub_orgs;

@@ -1,6 +1,8 @@
 //! What every page promises: whole HTML, no scripts.
 
-use crate::helpers::{location, TestApp, ORG, ORG_CONTACT, ORG_LETTER, ORG_POSTCARD, ORG_TEMPLATE};
+use crate::helpers::{
+    location, TestApp, ORG, ORG_CONTACT, ORG_LETTER, ORG_POSTCARD, ORG_TEMPLATE, SUBUSER,
+};
 
 async fn body_of(app: &TestApp, path: &str) -> String {
     app.get(path).await.text().await.expect("body")
@@ -53,6 +55,12 @@ fn page_path(route: &str, impersonation: &str) -> String {
             format!("/impersonation/letters/{ORG_LETTER}/cancel")
         }
         "/impersonation/postcards/{id}" => format!("/impersonation/postcards/{ORG_POSTCARD}"),
+        "/sendgrid/subusers/{name}" => format!("/sendgrid/subusers/{SUBUSER}"),
+        "/sendgrid/subusers/{name}/status" => format!("/sendgrid/subusers/{SUBUSER}/status"),
+        "/sendgrid/acting/suppressions/{kind}" => {
+            "/sendgrid/acting/suppressions/bounces".to_owned()
+        }
+        "/sendgrid/acting/templates/{id}" => "/sendgrid/acting/templates/d-acme0001".to_owned(),
         other => {
             assert!(
                 !other.contains('{'),

@@ -502,7 +502,7 @@ async fn an_impersonation_whose_session_vanished_is_closed_by_the_sweep_and_by_t
     assert_eq!(refused.status(), 409);
     assert!(text(refused)
         .await
-        .contains("Stop acting for the other sub-organization"));
+        .contains("Stop acting for the other one"));
     let res = second.post("/impersonation/stop", &[]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(app.open_impersonations().await, 0);

@@ -1,10 +1,11 @@
-//! The banner on every page while someone acts for a sub-organization: who, in which mode,
+//! The banner on every page while someone acts for a sub-organization or a SendGrid
+//! sub-account: which provider, who, in which mode,
 //! how long is left, and a Stop button. When it just ended, why.
 
 use leptos::prelude::*;
 
 use crate::app::request::extension;
-use crate::impersonation::Mode;
+use crate::impersonation::{Mode, Target};
 use crate::state::AppState;
 use crate::web::request::{Acting, ActingEnded};
 
@@ -18,15 +19,20 @@ pub fn ImpersonationBanner() -> impl IntoView {
             let left = now.map(|now| imp.minutes_left(now)).unwrap_or_default();
             let mode = imp.mode;
             let class = if mode == Mode::Write { "acting-banner write" } else { "acting-banner" };
+            let (home, what) = match imp.target {
+                Target::Postgrid(_) => ("/impersonation", "Its contacts, templates and letters"),
+                Target::Sendgrid(_) => ("/sendgrid/acting", "Its stats, suppressions, templates and senders"),
+            };
             view! {
-                <section class=class role="region" aria-label="Acting for a sub-organization">
+                <section class=class role="region" aria-label=format!("Acting for a {}", imp.target.kind())>
                     <p>
                         <strong>{format!("Acting for {} ", imp.sub_org_name)}</strong>
-                        <code>{imp.sub_org_id.to_string()}</code>
+                        <code>{imp.target.acting_for()}</code>
+                        <span class="acting-provider">{format!(" · {}", imp.target.provider().label())}</span>
                         <span class="acting-mode">{format!(" · {} mode", mode.label())}</span>
                         <span>{format!(" · {left} min left")}</span>
                     </p>
-                    <a href="/impersonation">"Its contacts, templates and letters"</a>
+                    <a href=home>{what}</a>
                     <form method="post" action="/impersonation/stop" class="inline">
                         <button type="submit" class="danger small">"Stop acting"</button>
                     </form>

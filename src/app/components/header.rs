@@ -10,12 +10,17 @@ use crate::state::AppState;
 
 #[component]
 pub fn Header() -> impl IntoView {
-    let mode = use_context::<AppState>().map(|state| state.config.postgrid_mode);
+    let state = use_context::<AppState>();
+    let mode = state.as_ref().map(|state| state.config.postgrid_mode);
+    let sendgrid = state.is_some_and(|state| state.config.sendgrid.is_some());
     let me = current_staff();
     let links = me.as_ref().map(|me| {
         let mut links = Vec::new();
         if me.can(Permission::ViewSubOrgs) {
             links.push(("/sub-orgs", "Sub-organizations"));
+        }
+        if sendgrid && me.can(Permission::ViewSubusers) {
+            links.push(("/sendgrid/subusers", "SendGrid subusers"));
         }
         if me.can(Permission::ReviewAudit) {
             links.push(("/audit", "Audit log"));

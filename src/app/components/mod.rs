@@ -2,3 +2,4 @@ pub mod banner;
 pub mod field;
 pub mod header;
 pub mod problem;
+pub mod start_acting;

@@ -6,5 +6,6 @@ pub mod handoff;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod sendgrid;
 pub mod staff;
 pub mod sub_orgs;

@@ -7,9 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::{
-    after_submit, client_for, delete_confirmed, parse_metadata, text, writable, ConfirmForm, Doomed,
-};
+use super::{after_submit, delete_confirmed, parse_metadata, text, writable, ConfirmForm, Doomed};
 use crate::domain::text::{is_phone, LINE_MAX_CHARS};
 use crate::domain::{CountryCode, Email, Timestamp};
 use crate::forms::once::{keep_or_renew, submit_once};
@@ -207,7 +205,7 @@ pub async fn create(
             return Ok(show_again(state, head, typed, StatusCode::UNPROCESSABLE_ENTITY).await)
         }
     };
-    let client = client_for(&state, &head, &acting);
+    let client = acting.client.clone();
     let sent_at = state.clock.now();
     let submitted = submit_once(
         &state,
@@ -249,7 +247,7 @@ pub async fn delete(
         what: "contact",
         list: LIST,
     };
-    let client = client_for(&state, &head, &acting);
+    let client = acting.client.clone();
     let send = |id: String| async move { client.delete_contact(&id).await.map(|_| ()) };
     delete_confirmed(state, head, acting, id, form, doomed, send).await
 }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use time::macros::format_description;
 use time::Date;
 
-use super::{after_submit, client_for, is_live, parse_metadata, text, upstream_feedback, writable};
+use super::{after_submit, is_live, parse_metadata, text, upstream_feedback, writable};
 use crate::domain::text::{LINE_MAX_CHARS, REASON_MAX_CHARS, TEMPLATE_HTML_MAX_CHARS};
 use crate::forms::once::{keep_or_renew, submit_once};
 use crate::forms::{show_again, FormFeedback};
@@ -311,7 +311,7 @@ pub async fn create(
         return Ok(refused);
     }
     let typed = keep_or_renew(&state, acting.me.id, &form.token, form.typed());
-    let client = client_for(&state, &head, &acting);
+    let client = acting.client.clone();
     let checked = check(&form, &client, state.clock.now().date()).await;
     let unprocessable = |feedback: FormFeedback| (feedback, StatusCode::UNPROCESSABLE_ENTITY);
     let new = match checked {
@@ -402,7 +402,7 @@ pub async fn cancel(
     if typed.has_errors() {
         return show_again(state, head, typed, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let client = client_for(&state, &head, &acting);
+    let client = acting.client.clone();
     match client.cancel_letter(&id, form.note.trim()).await {
         Ok(letter) => see_resource(LIST, &letter.id, "?cancelled=1"),
         Err(PostgridError::UnreadableSuccess { .. }) => see_resource(LIST, &id, "?unconfirmed=1"),

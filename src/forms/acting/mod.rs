@@ -14,10 +14,11 @@ use serde_json::{json, Map, Value};
 use super::once::{Created, Submitted};
 use super::{show_again, FormFeedback};
 use crate::audit::{Action, NewEvent, Outcome};
+use crate::auth::CurrentStaff;
 use crate::config::PostgridMode;
 use crate::domain::text::LINE_MAX_CHARS;
-use crate::impersonation::{self, Mode};
-use crate::postgrid::{OrgClient, OrgOperation, PostgridError};
+use crate::impersonation::{InForce, Mode};
+use crate::postgrid::{OrgOperation, PostgridError};
 use crate::state::AppState;
 use crate::web::error::upstream_status;
 use crate::web::extract::ActingNow;
@@ -33,28 +34,44 @@ async fn writable(
     operation: OrgOperation,
     feedback: &FormFeedback,
 ) -> Result<(), Response> {
-    if acting.imp.mode == Mode::Write {
+    in_write_mode(
+        state,
+        head,
+        &acting.me,
+        &acting.imp,
+        operation.name(),
+        feedback,
+    )
+    .await
+}
+
+/// As [`writable`], for any impersonation and operation (SendGrid's too).
+pub async fn in_write_mode(
+    state: &AppState,
+    head: &Parts,
+    me: &CurrentStaff,
+    imp: &InForce,
+    operation: &str,
+    feedback: &FormFeedback,
+) -> Result<(), Response> {
+    if imp.mode == Mode::Write {
         return Ok(());
     }
     let mut event = NewEvent::new(
         Action::ImpersonationDenied,
         Outcome::Denied,
-        origin_of(head, Some(&acting.me)),
+        origin_of(head, Some(me)),
     )
-    .detail(json!({"refusal": "read_only", "operation": operation.name()}));
-    event.sub_org_id = Some(acting.imp.sub_org_id.to_string());
-    event.impersonation_id = Some(acting.imp.id.to_string());
+    .detail(json!({"refusal": "read_only", "operation": operation}));
+    event.provider = Some(imp.target.provider());
+    event.sub_org_id = Some(imp.target.acting_for());
+    event.impersonation_id = Some(imp.id.to_string());
     let _ = state.audit.append(event).await;
     let feedback = feedback.clone().error(
         "",
         "This impersonation is read-only. Switch to write mode, with a reason, to make changes.",
     );
     Err(show_again(state.clone(), head.clone(), feedback, StatusCode::FORBIDDEN).await)
-}
-
-/// The org client for a write that passed its checks.
-fn client_for(state: &AppState, head: &Parts, acting: &ActingNow) -> OrgClient {
-    impersonation::org_client(state, &acting.imp, origin_of(head, Some(&acting.me)))
 }
 
 fn text(raw: &str) -> Option<String> {

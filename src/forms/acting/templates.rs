@@ -7,8 +7,8 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::{
-    after_submit, client_for, delete_confirmed, parse_metadata, text, upstream_feedback, writable,
-    ConfirmForm, Doomed,
+    after_submit, delete_confirmed, parse_metadata, text, upstream_feedback, writable, ConfirmForm,
+    Doomed,
 };
 use crate::domain::text::{LINE_MAX_CHARS, TEMPLATE_HTML_MAX_CHARS};
 use crate::forms::once::{keep_or_renew, submit_once};
@@ -101,7 +101,7 @@ pub async fn create(
             return Ok(show_again(state, head, problems, StatusCode::UNPROCESSABLE_ENTITY).await);
         }
     };
-    let client = client_for(&state, &head, &acting);
+    let client = acting.client.clone();
     let submitted = submit_once(
         &state,
         &form.token,
@@ -143,10 +143,7 @@ pub async fn update(
             return show_again(state, head, problems, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     };
-    match client_for(&state, &head, &acting)
-        .update_template(&id, &fields)
-        .await
-    {
+    match acting.client.clone().update_template(&id, &fields).await {
         Ok(template) => see_resource(LIST, &template.id, "?saved=1"),
         Err(PostgridError::UnreadableSuccess { .. }) => see_resource(LIST, &id, "?unconfirmed=1"),
         Err(error) => {
@@ -169,7 +166,7 @@ pub async fn delete(
         what: "template",
         list: LIST,
     };
-    let client = client_for(&state, &head, &acting);
+    let client = acting.client.clone();
     let send = |id: String| async move { client.delete_template(&id).await.map(|_| ()) };
     delete_confirmed(state, head, acting, id, form, doomed, send).await
 }

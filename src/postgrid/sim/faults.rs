@@ -1,7 +1,11 @@
-//! Faults the simulator can inject, per route, for tests of the client and the pages.
+//! Faults a simulator (PostGrid's or SendGrid's) can inject, per route, for tests of the
+//! clients and the pages.
 
 use std::time::Duration;
 
+use axum::body::{Body, Bytes};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 /// What goes wrong, on which requests, how many times.
@@ -10,11 +14,12 @@ use serde::{Deserialize, Serialize};
 pub struct Fault {
     /// Only requests with this method (any when absent).
     pub method: Option<String>,
-    /// Only requests whose path below `/print-mail/v1` starts with this (`/sub_organizations`).
+    /// Only requests whose API path starts with this (`/sub_organizations` below PostGrid's
+    /// `/print-mail/v1`; `/v3/suppression` for SendGrid).
     pub path_prefix: String,
     /// Added before answering (or before the fault below).
     pub latency_ms: u64,
-    /// Answer with this status and PostGrid's error body for it.
+    /// Answer with this status and the provider's error body for it.
     pub status: Option<u16>,
     /// With a 429: the `Retry-After` header, in seconds.
     pub retry_after: Option<u64>,
@@ -67,6 +72,27 @@ impl Fault {
     pub fn times(mut self, times: u32) -> Self {
         self.times = Some(times);
         self
+    }
+
+    /// The answer of a fault that breaks the connection or the body, if this is one.
+    pub fn broken_response(&self) -> Option<Response> {
+        if self.drop_connection {
+            // A body that fails at once: the connection breaks without a complete answer.
+            let broken = futures_util::stream::once(async {
+                Err::<Bytes, std::io::Error>(std::io::Error::other(
+                    "connection dropped by the simulator",
+                ))
+            });
+            return Some(Response::new(Body::from_stream(broken)));
+        }
+        self.malformed.then(|| {
+            (
+                StatusCode::OK,
+                [("content-type", "application/json")],
+                "{\"object\": \"list\", \"data\": [",
+            )
+                .into_response()
+        })
     }
 
     fn matches(&self, method: &str, path: &str) -> bool {

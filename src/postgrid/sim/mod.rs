@@ -5,7 +5,7 @@
 //! POSTGRID.md leaves a behaviour open, the code says *inferred*.
 
 mod contacts;
-mod faults;
+pub(crate) mod faults;
 mod orders;
 mod search;
 mod seed;
@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -151,7 +151,7 @@ impl Simulator {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panicked holder cannot leave the simulator's plain data half-written in a way that
     // matters for tests; keep serving.
     mutex
@@ -241,24 +241,8 @@ async fn gate(State(sim): State<Arc<Simulator>>, mut req: Request, next: Next) -
 }
 
 fn faulty_response(fault: &Fault) -> Option<Response> {
-    if fault.drop_connection {
-        // A body that fails at once: the connection breaks without a complete answer.
-        let broken = futures_util::stream::once(async {
-            Err::<Bytes, std::io::Error>(std::io::Error::other(
-                "connection dropped by the simulator",
-            ))
-        });
-        return Some(Response::new(Body::from_stream(broken)));
-    }
-    if fault.malformed {
-        return Some(
-            (
-                StatusCode::OK,
-                [("content-type", "application/json")],
-                "{\"object\": \"list\", \"data\": [",
-            )
-                .into_response(),
-        );
+    if let Some(broken) = fault.broken_response() {
+        return Some(broken);
     }
     let status = StatusCode::from_u16(fault.status?).ok()?;
     let kind = match status.as_u16() {

@@ -8,6 +8,14 @@ use crate::impersonation::Mode;
 #[component]
 pub fn ActingHomePage() -> impl IntoView {
     let Some((imp, _)) = acting() else {
+        if crate::app::pages::sendgrid::acting::acting_sendgrid().is_some() {
+            return view! {
+                <Title text="Acting for a SendGrid sub-account"/>
+                <h1>"Acting for a SendGrid sub-account"</h1>
+                <p><a class="button" href="/sendgrid/acting">"Its stats, suppressions, templates and senders"</a></p>
+            }
+            .into_any();
+        }
         return view! { <Title text="Not acting"/><NotActing/> }.into_any();
     };
     let switched = query_param("mode");
@@ -20,7 +28,7 @@ pub fn ActingHomePage() -> impl IntoView {
             _ => None,
         }}
         <dl class="facts">
-            <dt>"Sub-organization"</dt><dd><code>{imp.sub_org_id.to_string()}</code></dd>
+            <dt>"Sub-organization"</dt><dd><code>{imp.target.acting_for()}</code></dd>
             <dt>"Reason"</dt><dd>{imp.reason.clone()}</dd>
             <dt>"Ticket"</dt><dd>{imp.ticket.clone().unwrap_or_else(|| "None".to_owned())}</dd>
             <dt>"Mode"</dt><dd>{imp.mode.label()}</dd>

@@ -259,11 +259,10 @@ async fn load_choices(
 
 async fn client_sub_org(parent: &crate::postgrid::ParentClient) -> Option<String> {
     let imp = crate::app::request::extension::<crate::web::request::Acting>()?.0;
-    parent
-        .get_sub_org(&imp.sub_org_id)
-        .await
-        .ok()
-        .map(|s| s.country_code)
+    let crate::impersonation::Target::Postgrid(org) = &imp.target else {
+        return None;
+    };
+    parent.get_sub_org(org).await.ok().map(|s| s.country_code)
 }
 
 fn select_of(

@@ -26,13 +26,13 @@ use crate::web::request::origin_of;
 use crate::web::request::Acting;
 use crate::web::FormId;
 
-/// The impersonation in force, and its client.
+/// The impersonation of a PostGrid sub-organization in force, and its client.
 pub fn acting() -> Option<(InForce, OrgClient)> {
     let imp = extension::<Acting>()?.0;
     let state = use_context::<AppState>()?;
     let parts = use_context::<Parts>()?;
     let client =
-        impersonation::org_client(&state, &imp, origin_of(&parts, current_staff().as_ref()));
+        impersonation::org_client(&state, &imp, origin_of(&parts, current_staff().as_ref()))?;
     Some((imp, client))
 }
 

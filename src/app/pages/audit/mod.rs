@@ -9,7 +9,7 @@ use time::{OffsetDateTime, UtcOffset};
 
 use crate::app::components::problem::Problem;
 use crate::app::request::{current_staff, query_param, state_for};
-use crate::audit::{Action, Cursor, NewEvent, Outcome, StoredEvent, Verification};
+use crate::audit::{Action, Cursor, NewEvent, Outcome, Provider, StoredEvent, Verification};
 use crate::auth::Permission;
 use crate::state::AppState;
 use crate::web::audit_filter::FilterQuery;
@@ -138,6 +138,7 @@ fn FilterForm(query: FilterQuery, problems: Vec<(&'static str, &'static str)>) -
     };
     let action_problem = problem("action");
     let outcome_problem = problem("outcome");
+    let provider_problem = problem("provider");
     view! {
         <form method="get" action="/audit" class="filters" aria-label="Filter the audit log">
             {field("actor", "Staff email", query.actor.clone(), "text")}
@@ -160,7 +161,17 @@ fn FilterForm(query: FilterQuery, problems: Vec<(&'static str, &'static str)>) -
                     }).collect_view()}
                 </select>
             </div>
-            {field("sub_org", "Sub-organization id", query.sub_org.clone(), "text")}
+            <div class="filter">
+                <label for="f-provider">"Provider"</label>
+                <select id="f-provider" name="provider" aria-invalid=provider_problem.is_some().then_some("true")>
+                    <option value="">"Any provider"</option>
+                    {Provider::ALL.into_iter().map(|p| view! {
+                        <option value=p.as_str() selected=query.provider == p.as_str()>{p.label()}</option>
+                    }).collect_view()}
+                </select>
+                {provider_problem.map(|m| view! { <p class="field-error">{m}</p> })}
+            </div>
+            {field("sub_org", "Sub-organization id or SendGrid sub-account", query.sub_org.clone(), "text")}
             {field("impersonation", "Impersonation id", query.impersonation.clone(), "text")}
             {field("from", "From (UTC)", query.from.clone(), "datetime-local")}
             {field("to", "Until (UTC)", query.to.clone(), "datetime-local")}
@@ -233,15 +244,22 @@ fn EventTable(events: Vec<StoredEvent>, offset: Option<UtcOffset>) -> impl IntoV
                     <th scope="col">"Staff"</th>
                     <th scope="col">"Action"</th>
                     <th scope="col">"Outcome"</th>
-                    <th scope="col">"Sub-organization"</th>
+                    <th scope="col">"Sub-organization or sub-account"</th>
                     <th scope="col">"Impersonation"</th>
-                    <th scope="col">"PostGrid call"</th>
+                    <th scope="col">"Upstream call"</th>
                 </tr></thead>
                 <tbody>
                     {events.into_iter().map(|e| {
-                        let call = e.operation.clone().map(|op| match e.upstream_status {
-                            Some(status) => format!("{op} → {status}"),
-                            None => op,
+                        let provider = e.provider.as_deref().and_then(Provider::parse).map(Provider::label);
+                        let call = e.operation.clone().map(|op| {
+                            let op = match provider {
+                                Some(provider) => format!("{provider} {op}"),
+                                None => op,
+                            };
+                            match e.upstream_status {
+                                Some(status) => format!("{op} → {status}"),
+                                None => op,
+                            }
                         });
                         view! {
                             <tr class=format!("outcome-{}", e.outcome)>

@@ -4,18 +4,13 @@ use leptos_meta::Title;
 use crate::app::components::problem::Problem;
 use leptos_router::hooks::use_params_map;
 
-use crate::app::components::field::{Field, FormProblem, TextArea};
+use crate::app::components::start_acting::{StartActing, Whom};
 use crate::app::format::{money, usage};
 use crate::app::request::parent_client;
-use crate::app::request::{current_staff, extension, feedback_for, query_param};
-use crate::auth::Permission;
-use crate::domain::text::{REASON_MAX_CHARS, REASON_MIN_CHARS, TICKET_MAX_CHARS};
+use crate::app::request::query_param;
 use crate::domain::{CountryCode, SubOrgId};
 use crate::postgrid::models::SubOrganization;
-use crate::state::AppState;
-use crate::web::request::Acting;
 use crate::web::AppError;
-use crate::web::FormId;
 
 /// The sub-organization id from the path, validated before it goes anywhere near PostGrid.
 pub fn sub_org_from_path() -> Result<SubOrgId, AppError> {
@@ -75,52 +70,10 @@ fn SubOrgDetail(sub_org: SubOrganization) -> impl IntoView {
             <dt>"PostGrid object"</dt><dd>{sub_org.object.clone()}</dd>
         </dl>
         <p class="actions"><a class="button" href=users_href>"Users of this sub-organization"</a></p>
-        <StartActing sub_org_id=sub_org.id.to_string()/>
+        <StartActing
+            target=Whom::Named("sub_org_id", sub_org.id.to_string())
+            heading="Act on behalf of this sub-organization"
+            blurb="See and fix its contacts, templates and letters with the portal's own key. Read-only until you switch to write mode. Everything you do is recorded with your reason."
+            button="Start acting for this sub-organization"/>
     }
-}
-
-/// For admins: the form that starts acting on behalf of this sub-organization.
-#[component]
-fn StartActing(sub_org_id: String) -> impl IntoView {
-    let allowed = current_staff().is_some_and(|me| me.can(Permission::Impersonate));
-    let state = use_context::<AppState>();
-    let max = state
-        .as_ref()
-        .map_or(60, |s| s.config.impersonation_max_minutes);
-    let enabled = state
-        .as_ref()
-        .is_some_and(|s| s.config.impersonation_enabled);
-    let acting_now = extension::<Acting>().is_some();
-    let feedback = feedback_for(FormId::ImpersonationStart);
-    let minutes = Some(feedback.typed("minutes"))
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| max.min(60).to_string());
-    let reason_problem = feedback.problem("reason");
-    allowed.then(|| view! {
-        <section class="card" aria-labelledby="act-heading">
-            <h2 id="act-heading">"Act on behalf of this sub-organization"</h2>
-            <p>"See and fix its contacts, templates and letters with the portal's own key. Read-only until you switch to write mode. Everything you do is recorded with your reason."</p>
-            {(!enabled).then(|| view! { <p class="notice warn">"Acting for sub-organizations is switched off for this portal."</p> })}
-            {acting_now.then(|| view! { <p class="notice warn">"You are already acting for a sub-organization; stop that first."</p> })}
-            {(!acting_now && feedback.next == Some(crate::web::feedback::NextStep::StopActing)).then(|| view! {
-                <form method="post" action="/impersonation/stop" class="inline">
-                    <button type="submit" class="secondary">"Stop acting for the other sub-organization"</button>
-                </form>
-            })}
-            <FormProblem feedback=feedback.clone()/>
-            <form method="post" action="/impersonation/start" class="stacked">
-                <input type="hidden" name="sub_org_id" value=sub_org_id/>
-                <label for="reason">"Reason"</label>
-                <p class="hint" id="reason-hint">"What the customer asked for, in 10 to 1,000 characters. It goes into the audit log."</p>
-                <TextArea id="reason" name="reason" value=feedback.typed("reason") minlength=REASON_MIN_CHARS
-                    maxlength=REASON_MAX_CHARS describedby="reason-hint" invalid=reason_problem.is_some()/>
-                {reason_problem.map(|p| view! { <p class="field-error">{p}</p> })}
-                <Field feedback=feedback.clone() name="ticket" label="Ticket (optional)" required=false maxlength=TICKET_MAX_CHARS/>
-                <label for="minutes">{format!("For how many minutes (at most {max})")}</label>
-                <input id="minutes" name="minutes" type="number" min="1" max=max value=minutes required/>
-                {feedback.problem("minutes").map(|p| view! { <p class="field-error">{p}</p> })}
-                <button type="submit">"Start acting for this sub-organization"</button>
-            </form>
-        </section>
-    })
 }

@@ -1,15 +1,15 @@
-//! The audited PostGrid call: every attempt is preceded by a durable `postgrid.request` event
-//! and followed by a `postgrid.response` event with the same `call_id`. If the request event
-//! cannot be written, the attempt is not sent.
+//! The audited upstream call: every attempt is preceded by a durable `postgrid.request` (or
+//! `sendgrid.request`) event and followed by the matching response event with the same
+//! `call_id`. If the request event cannot be written, the attempt is not sent.
 
 use futures_util::future::BoxFuture;
 use serde_json::json;
 
 use super::event::{Action, NewEvent, Origin, Outcome};
 use super::AuditLog;
-use crate::postgrid::{Attempt, AttemptOutcome, CallObserver, NotRecorded};
+use crate::upstream::{AttemptRecord, NotRecorded, OutcomeRecord, Provider, Recorder};
 
-/// Records the PostGrid calls made for one person's request.
+/// Records the upstream calls made for one person's request.
 pub struct AuditedCalls {
     log: AuditLog,
     origin: Origin,
@@ -31,19 +31,25 @@ impl AuditedCalls {
         self
     }
 
-    fn event(&self, action: Action, outcome: Outcome, attempt: &Attempt<'_>) -> NewEvent {
-        let call = attempt.call;
+    fn event(&self, response: bool, outcome: Outcome, attempt: &AttemptRecord<'_>) -> NewEvent {
+        let action = match (attempt.provider, response) {
+            (Provider::Postgrid, false) => Action::PostgridRequest,
+            (Provider::Postgrid, true) => Action::PostgridResponse,
+            (Provider::Sendgrid, false) => Action::SendgridRequest,
+            (Provider::Sendgrid, true) => Action::SendgridResponse,
+        };
         let mut event = NewEvent::new(action, outcome, self.origin.clone());
-        event.sub_org_id = call
-            .org
-            .as_ref()
-            .map(ToString::to_string)
-            .or_else(|| sub_org_in_path(&call.path));
+        event.provider = Some(attempt.provider);
+        event.sub_org_id = attempt.acting_for.clone().or_else(|| {
+            (attempt.provider == Provider::Postgrid)
+                .then(|| sub_org_in_path(attempt.path))
+                .flatten()
+        });
         event.impersonation_id = self.impersonation_id.clone();
         event.call_id = Some(attempt.call_id.to_string());
-        event.operation = Some(call.operation.name.to_owned());
-        event.method = Some(call.operation.method.as_str().to_owned());
-        event.upstream_path = Some(call.path.clone());
+        event.operation = Some(attempt.operation.to_owned());
+        event.method = Some(attempt.method.to_owned());
+        event.upstream_path = Some(attempt.path.to_owned());
         event
     }
 }
@@ -55,26 +61,23 @@ fn sub_org_in_path(path: &str) -> Option<String> {
     crate::domain::SubOrgId::parse(id).ok().map(String::from)
 }
 
-impl CallObserver for AuditedCalls {
+impl Recorder for AuditedCalls {
     fn before_send<'a>(
         &'a self,
-        attempt: &'a Attempt<'a>,
+        attempt: &'a AttemptRecord<'a>,
     ) -> BoxFuture<'a, Result<(), NotRecorded>> {
         Box::pin(async move {
-            let call = attempt.call;
-            let query: serde_json::Map<String, serde_json::Value> = call
+            let query: serde_json::Map<String, serde_json::Value> = attempt
                 .query
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), json!(v)))
                 .collect();
-            let event = self
-                .event(Action::PostgridRequest, Outcome::Pending, attempt)
-                .detail(json!({
-                    "attempt": attempt.number,
-                    "query": query,
-                    "body": call.body,
-                    "idempotency_key": call.idempotency_key,
-                }));
+            let event = self.event(false, Outcome::Pending, attempt).detail(json!({
+                "attempt": attempt.number,
+                "query": query,
+                "body": attempt.body,
+                "idempotency_key": attempt.idempotency_key,
+            }));
             self.log
                 .append(event)
                 .await
@@ -85,36 +88,29 @@ impl CallObserver for AuditedCalls {
 
     fn after_attempt<'a>(
         &'a self,
-        attempt: &'a Attempt<'a>,
-        outcome: &'a AttemptOutcome<'a>,
+        attempt: &'a AttemptRecord<'a>,
+        outcome: &'a OutcomeRecord,
     ) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             let ok = outcome.error.is_none();
-            let mut event = self.event(
-                Action::PostgridResponse,
-                if ok { Outcome::Ok } else { Outcome::Error },
-                attempt,
-            );
+            let mut event =
+                self.event(true, if ok { Outcome::Ok } else { Outcome::Error }, attempt);
             event.upstream_status = outcome.status.map(i64::from);
             event.upstream_request_id = outcome.upstream_request_id.clone();
             event.duration_ms =
                 Some(i64::try_from(outcome.duration.as_millis()).unwrap_or(i64::MAX));
-            // A write PostGrid accepted but whose answer cannot be read was probably made:
-            // the auditor reads that here, not a failure to retry.
-            let probably_made = matches!(
-                outcome.error,
-                Some(crate::postgrid::PostgridError::UnreadableSuccess { .. })
-            );
+            // A write accepted but whose answer cannot be read was probably made: the auditor
+            // reads that here, not a failure to retry.
             let event = event.detail(json!({
                 "attempt": attempt.number,
-                "error": outcome.error.map(|e| e.kind()),
+                "error": outcome.error,
                 "resource_id": outcome.resource_id,
-                "probably_made": probably_made,
+                "probably_made": outcome.probably_made,
             }));
             // The request event is already durable, so the page need not wait for this one; should
             // it be lost, the request without a response shows as an unknown outcome.
             if let Err(err) = self.log.append_in_background(event).await {
-                tracing::error!(error = %err, call_id = %attempt.call_id, "postgrid.response could not be recorded");
+                tracing::error!(error = %err, call_id = %attempt.call_id, "an upstream response could not be recorded");
             }
         })
     }
