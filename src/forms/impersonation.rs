@@ -66,8 +66,12 @@ pub async fn start(
         ticket: Some(form.ticket.clone()),
         minutes: form.minutes.trim().parse::<u32>().unwrap_or(0),
     };
+    let home = match request.target {
+        impersonation::Target::Postgrid(_) => "/impersonation",
+        impersonation::Target::Sendgrid(_) => "/sendgrid/acting",
+    };
     let Err(denial) = impersonation::start(&state, &me, &session, &origin, request).await else {
-        return Ok(Redirect::to("/impersonation").into_response());
+        return Ok(Redirect::to(home).into_response());
     };
     let field = match denial {
         Denial::BadReason(_) => "reason",
