@@ -91,6 +91,26 @@ pub fn backoff(base: Duration, number: u32) -> Duration {
         .mul_f64(0.5 + rand::random::<f64>() / 2.0)
 }
 
+/// `base` with `path` (already percent-encoded) below it and `query`, or `None` when the URL
+/// would not request that path: a segment of dots (`%2E`, `%2E%2E`) is resolved away by URL
+/// parsing, so an id made of dots would reach another endpoint than the one recorded.
+pub fn url_below(
+    base: &url::Url,
+    path: &str,
+    query: &[(&'static str, String)],
+) -> Option<url::Url> {
+    let mut url = base.clone();
+    let full = format!("{}{path}", base.path().trim_end_matches('/'));
+    url.set_path(&full);
+    if url.path() != full {
+        return None;
+    }
+    if !query.is_empty() {
+        url.query_pairs_mut().extend_pairs(query.iter());
+    }
+    Some(url)
+}
+
 /// `text` percent-encoded as one URL path segment: whatever it holds stays in that segment.
 pub fn path_segment(text: &str) -> String {
     const SEGMENT: &percent_encoding::AsciiSet =
@@ -164,5 +184,28 @@ impl Recorder for Unobserved {
         _outcome: &'a OutcomeRecord,
     ) -> BoxFuture<'a, ()> {
         Box::pin(async {})
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_of_dots_is_never_requested() {
+        let base = url::Url::parse("https://api.example.com/v1").expect("url");
+        let ok = url_below(&base, &format!("/letters/{}", path_segment("a.b")), &[]);
+        assert_eq!(
+            ok.map(|u| u.path().to_owned()).as_deref(),
+            Some("/v1/letters/a%2Eb")
+        );
+        for dots in [".", ".."] {
+            let path = format!("/templates/{}/activate", path_segment(dots));
+            assert_eq!(url_below(&base, &path, &[]), None, "{dots}");
+        }
+        for dots in [".", "..", "%2e", "%2E%2E"] {
+            let path = format!("/x/{dots}/y");
+            assert_eq!(url_below(&base, &path, &[]), None, "{dots}");
+        }
     }
 }

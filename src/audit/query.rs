@@ -61,10 +61,22 @@ impl Filter {
         };
         eq("actor_email", self.actor_email.as_deref());
         eq("sub_org_id", self.sub_org_id.as_deref());
-        eq("provider", self.provider.map(super::Provider::as_str));
         eq("action", self.action.map(Action::as_str));
         eq("outcome", self.outcome.map(Outcome::as_str));
         eq("impersonation_id", self.impersonation_id.as_deref());
+        match self.provider {
+            None => {}
+            // Events from before `provider` existed are PostGrid's when their action is.
+            Some(super::Provider::Postgrid) => {
+                q.push(
+                    " and (provider = 'postgrid' or (provider is null and (action like \
+                     'postgrid.%' or action like 'impersonation.%' or action = 'dashboard.handoff')))",
+                );
+            }
+            Some(provider) => {
+                q.push(" and provider = ").push_bind(provider.as_str());
+            }
+        }
         if let Some(since) = &self.since {
             q.push(" and at >= ").push_bind(since);
         }

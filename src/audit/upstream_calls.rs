@@ -40,11 +40,13 @@ impl AuditedCalls {
         };
         let mut event = NewEvent::new(action, outcome, self.origin.clone());
         event.provider = Some(attempt.provider);
-        event.sub_org_id = attempt.acting_for.clone().or_else(|| {
-            (attempt.provider == Provider::Postgrid)
-                .then(|| sub_org_in_path(attempt.path))
-                .flatten()
-        });
+        event.sub_org_id = attempt
+            .acting_for
+            .clone()
+            .or_else(|| match attempt.provider {
+                Provider::Postgrid => sub_org_in_path(attempt.path),
+                Provider::Sendgrid => subuser_in_path(attempt.path),
+            });
         event.impersonation_id = self.impersonation_id.clone();
         event.call_id = Some(attempt.call_id.to_string());
         event.operation = Some(attempt.operation.to_owned());
@@ -59,6 +61,18 @@ fn sub_org_in_path(path: &str) -> Option<String> {
     let rest = path.strip_prefix("/sub_organizations/")?;
     let id = rest.split('/').next()?;
     crate::domain::SubOrgId::parse(id).ok().map(String::from)
+}
+
+/// The subuser a SendGrid parent call is about (`/v3/subusers/{name}/…`), so "who disabled
+/// this subuser" is one filter away.
+fn subuser_in_path(path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/v3/subusers/")?;
+    let name = percent_encoding::percent_decode_str(rest.split('/').next()?)
+        .decode_utf8()
+        .ok()?;
+    crate::sendgrid::Username::parse(&name)
+        .ok()
+        .map(|name| name.to_string())
 }
 
 impl Recorder for AuditedCalls {

@@ -57,7 +57,10 @@ pub fn required(method: &Method, path: &str) -> Access {
     if under("/sendgrid/acting") {
         return Access::Needs(Permission::Impersonate, Action::ImpersonationDenied);
     }
-    if path.starts_with("/sendgrid/subusers/") && path.ends_with("/status") {
+    // `/sendgrid/subusers/{name}/status`, and not the page of a subuser named `status`.
+    let segments: Vec<&str> = path.split('/').collect();
+    if matches!(segments.as_slice(), ["", "sendgrid", "subusers", name, "status"] if !name.is_empty())
+    {
         return Access::Needs(Permission::ManageSubusers, Action::SendgridRequest);
     }
     if under("/sendgrid") {
@@ -101,5 +104,9 @@ mod tests {
             Access::Needs(Permission::ViewSubusers, Action::SendgridRequest)
         ));
         assert_eq!(required(&Method::GET, "/sendgridx"), Access::SignedIn);
+        assert!(matches!(
+            required(&Method::GET, "/sendgrid/subusers/status"),
+            Access::Needs(Permission::ViewSubusers, _)
+        ));
     }
 }

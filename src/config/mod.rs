@@ -233,13 +233,21 @@ impl Config {
             if raw.is_empty() {
                 continue;
             }
-            let id = crate::domain::SubOrgId::parse(raw).map_err(|_| {
+            let key = match raw.strip_prefix("sendgrid:") {
+                Some(account) => crate::sendgrid::Account::parse(account.trim())
+                    .map(|a| format!("sendgrid:{}", a.header_value()))
+                    .ok(),
+                None => crate::domain::SubOrgId::parse(raw).ok().map(String::from),
+            };
+            let key = key.ok_or_else(|| {
                 ConfigError::invalid(
                     "PORTAL_IMPERSONATION_BLOCKLIST",
-                    format!("{raw:?} is not a sub-organization id"),
+                    format!(
+                        "{raw:?} is neither a sub-organization id nor sendgrid:<username or account-id id>"
+                    ),
                 )
             })?;
-            impersonation_blocklist.insert(id.to_string());
+            impersonation_blocklist.insert(key);
         }
         let postgrid_dashboard_url = parse_http_url(
             "POSTGRID_DASHBOARD_URL",

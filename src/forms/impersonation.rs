@@ -363,6 +363,7 @@ pub async fn handoff(
         ),
     };
     let mut event = NewEvent::new(Action::DashboardHandoff, outcome, origin).detail(detail);
+    event.provider = Some(crate::upstream::Provider::Postgrid);
     event.sub_org_id = Some(typed_org.clone());
     state
         .audit

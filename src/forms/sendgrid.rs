@@ -160,6 +160,15 @@ pub async fn activate_version(
             let to = resource_path("/sendgrid/acting/templates", &template, "?activated=1");
             Ok(Redirect::to(&to).into_response())
         }
+        // SendGrid said yes in words the portal cannot read: the page shows which is active.
+        Err(SendgridError::UnreadableSuccess { .. }) => {
+            let to = resource_path(
+                "/sendgrid/acting/templates",
+                &template,
+                "?activated=probably",
+            );
+            Ok(Redirect::to(&to).into_response())
+        }
         Err(error) => Ok(refused(state, head, &page, feedback, error).await),
     }
 }

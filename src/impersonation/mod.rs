@@ -93,15 +93,15 @@ impl EndReason {
     /// What the person is told when it ended without them asking.
     pub fn message(self) -> &'static str {
         match self {
-            Self::Stopped | Self::Logout => "You stopped acting for the sub-organization.",
-            Self::Expired => "Your time acting for the sub-organization ran out.",
+            Self::Stopped | Self::Logout => "You stopped acting on the customer's behalf.",
+            Self::Expired => "Your time acting on the customer's behalf ran out.",
             Self::Idle => {
-                "Acting for the sub-organization ended after 15 minutes without activity."
+                "Acting on the customer's behalf ended after 15 minutes without activity."
             }
             Self::Revoked => {
-                "Acting for the sub-organization ended: your permission to do so changed."
+                "Acting on the customer's behalf ended: your permission to do so changed."
             }
-            Self::Disabled => "Acting for the sub-organization ended: your account was disabled.",
+            Self::Disabled => "Acting on the customer's behalf ended: your account was disabled.",
         }
     }
 }
@@ -139,6 +139,15 @@ impl Target {
         match self {
             Self::Postgrid(id) => id.to_string(),
             Self::Sendgrid(account) => account.header_value(),
+        }
+    }
+
+    /// How `PORTAL_IMPERSONATION_BLOCKLIST` names it: a sub-organization by its id, a SendGrid
+    /// sub-account as `sendgrid:<on-behalf-of value>`.
+    pub fn block_key(&self) -> String {
+        match self {
+            Self::Postgrid(id) => id.to_string(),
+            Self::Sendgrid(account) => format!("sendgrid:{}", account.header_value()),
         }
     }
 
@@ -294,10 +303,10 @@ impl Denial {
 
     pub fn message(&self) -> String {
         match self {
-            Self::NotAdmin => "Only admins may act for a sub-organization.".to_owned(),
-            Self::AlreadyActive => "You are already acting for a sub-organization. Stop that first.".to_owned(),
-            Self::SwitchedOff => "Acting for sub-organizations is switched off for this portal.".to_owned(),
-            Self::Blocked => "This sub-organization is on the portal's block list: nobody may act for it.".to_owned(),
+            Self::NotAdmin => "Only admins may act on a customer's behalf.".to_owned(),
+            Self::AlreadyActive => "You are already acting for a sub-organization or a SendGrid sub-account. Stop that first.".to_owned(),
+            Self::SwitchedOff => "Acting on customers' behalf is switched off for this portal.".to_owned(),
+            Self::Blocked => "This customer is on the portal's block list: nobody may act for it.".to_owned(),
             Self::BadReason(problem) => problem.to_string(),
             Self::TicketTooLong => TicketTooLong.to_string(),
             Self::BadDuration { max } => format!("Choose a duration from 1 to {max} minutes."),
@@ -406,7 +415,7 @@ async fn admit(
     if state
         .config
         .impersonation_blocklist
-        .contains(&request.target.acting_for())
+        .contains(&request.target.block_key())
     {
         return Err(Denial::Blocked);
     }

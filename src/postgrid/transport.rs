@@ -95,6 +95,12 @@ impl Transport {
         call: &Call,
         observer: &dyn Recorder,
     ) -> Result<T, PostgridError> {
+        // Refused before it is recorded or sent: it would not request the path it names.
+        let url = crate::upstream::url_below(&self.base_url, &call.path, &call.query).ok_or_else(
+            || PostgridError::NotFound {
+                message: "an id made only of dots".to_owned(),
+            },
+        )?;
         let mut number = 0;
         loop {
             let attempt = call.attempt(CallId::new(), number);
@@ -104,7 +110,7 @@ impl Transport {
                 .map_err(|_| PostgridError::NotRecorded)?;
 
             let started = Instant::now();
-            let (answer, request_id) = self.send_once(call).await;
+            let (answer, request_id) = self.send_once(call, url.clone()).await;
             let (result, status, resource_id) = match answer {
                 Answer::Body(status, body) => (
                     decode::<T>(call, status, &body),
@@ -135,13 +141,7 @@ impl Transport {
         }
     }
 
-    async fn send_once(&self, call: &Call) -> (Answer, Option<String>) {
-        let mut url = self.base_url.clone();
-        let path = format!("{}{}", url.path().trim_end_matches('/'), call.path);
-        url.set_path(&path);
-        if !call.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(call.query.iter());
-        }
+    async fn send_once(&self, call: &Call, url: Url) -> (Answer, Option<String>) {
         let mut request = self
             .http
             .request(call.operation.method.clone(), url)

@@ -9,13 +9,17 @@ const USERNAME_MAX: usize = 64;
 const ACCOUNT_ID_MAX: usize = 64;
 const CUSTOMER_PREFIX: &str = "account-id ";
 
-/// A subuser's username: letters, digits, `_`, `.` and `-`.
+/// A subuser's username: letters, digits, `_`, `.` and `-`, starting with a letter or digit
+/// (so never `.` or `..`, which a URL path would resolve away).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Username(String);
 
 impl Username {
     pub fn parse(raw: &str) -> Result<Self, AccountProblem> {
-        let valid = !raw.is_empty()
+        let valid = raw
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
             && raw.len() <= USERNAME_MAX
             && raw
                 .bytes()
@@ -66,7 +70,7 @@ pub enum Account {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum AccountProblem {
-    #[error("a SendGrid username has only letters, digits, _, . and - (at most 64)")]
+    #[error("a SendGrid username has only letters, digits, _, . and -, starts with a letter or digit, and has at most 64")]
     Username,
     #[error("a customer account id is hex digits, optionally after sg (at most 64)")]
     CustomerId,
@@ -127,6 +131,9 @@ mod tests {
             "two words",
             "evil\r\nX-Injected: 1",
             "a/../b",
+            ".",
+            "..",
+            "-rf",
             "name@example.com",
             "<script>",
             &"x".repeat(65),

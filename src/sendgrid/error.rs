@@ -29,6 +29,9 @@ pub enum SendgridError {
     OutcomeUnknown,
     #[error("SendGrid's answer could not be read")]
     UnreadableResponse { status: u16 },
+    /// SendGrid accepted a change (2xx) in an answer that could not be read: it was made.
+    #[error("SendGrid accepted the change, but its answer could not be read")]
+    UnreadableSuccess { status: u16 },
     /// The operation is not allowed in the impersonation's mode; nothing was sent.
     #[error("the operation is not allowed here")]
     NotAllowed,
@@ -54,6 +57,7 @@ impl SendgridError {
             Self::TimedOut => "timed_out",
             Self::OutcomeUnknown => "outcome_unknown",
             Self::UnreadableResponse { .. } => "unreadable_response",
+            Self::UnreadableSuccess { .. } => "unreadable_success",
             Self::NotAllowed => "not_allowed",
             Self::NotRecorded => "not_recorded",
             Self::NotConfigured => "not_configured",
@@ -69,6 +73,7 @@ impl SendgridError {
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotRecorded => StatusCode::SERVICE_UNAVAILABLE,
             Self::TimedOut => StatusCode::GATEWAY_TIMEOUT,
+            Self::UnreadableSuccess { .. } => StatusCode::ACCEPTED,
             Self::InvalidKey
             | Self::Unavailable { .. }
             | Self::OutcomeUnknown
@@ -131,6 +136,10 @@ impl SendgridError {
                 .to_owned(),
             Self::UnreadableResponse { .. } => "SendGrid sent an answer the portal could not \
                 read. Try again; if it keeps happening, tell an administrator."
+                .to_owned(),
+            Self::UnreadableSuccess { .. } => "SendGrid accepted this, but the portal could not \
+                read its answer, so the change was probably made. Check the page before doing \
+                it again."
                 .to_owned(),
             Self::NotAllowed => "This is not allowed while acting for a SendGrid sub-account \
                 in the current mode."

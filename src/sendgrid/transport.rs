@@ -87,6 +87,8 @@ impl Transport {
             // SendGrid's users report a lower-case `on-behalf-of` ignored on some endpoints
             // (sendgrid/docs#3751) while `On-Behalf-Of` works: send names as SendGrid writes them.
             .http1_title_case_headers()
+            // A redirect would carry `on-behalf-of` (and a write) where nothing was recorded.
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(Self {
             http,
@@ -103,6 +105,14 @@ impl Transport {
         call: &Call,
         recorder: &dyn Recorder,
     ) -> Result<T, SendgridError> {
+        // Refused before it is recorded or sent: it would not request the path it names, or
+        // its `on-behalf-of` could not be written as a header.
+        let url = crate::upstream::url_below(&self.base_url, &call.path, &call.query).ok_or_else(
+            || SendgridError::NotFound {
+                message: "a name made only of dots".to_owned(),
+            },
+        )?;
+        let headers = self.headers(call)?;
         let mut number = 0;
         loop {
             if call.is_read() {
@@ -114,7 +124,9 @@ impl Transport {
                 .await
                 .map_err(|_| SendgridError::NotRecorded)?;
             let started = Instant::now();
-            let (result, status, request_id) = self.send_once::<T>(call).await;
+            let (result, status, request_id) = self
+                .send_once::<T>(call, url.clone(), headers.clone())
+                .await;
             let error = result.as_ref().err();
             let outcome = OutcomeRecord {
                 status,
@@ -122,7 +134,8 @@ impl Transport {
                 upstream_request_id: request_id,
                 duration: started.elapsed(),
                 error: error.map(SendgridError::kind),
-                probably_made: false,
+                // SendGrid said yes to a change whose answer cannot be read: probably made.
+                probably_made: matches!(error, Some(SendgridError::UnreadableSuccess { .. })),
             };
             recorder.after_attempt(&attempt, &outcome).await;
             match result {
@@ -138,17 +151,13 @@ impl Transport {
     async fn send_once<T: DeserializeOwned>(
         &self,
         call: &Call,
+        url: Url,
+        headers: HeaderMap,
     ) -> (Result<T, SendgridError>, Option<u16>, Option<String>) {
-        let mut url = self.base_url.clone();
-        let path = format!("{}{}", url.path().trim_end_matches('/'), call.path);
-        url.set_path(&path);
-        if !call.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(call.query.iter());
-        }
         let mut request = self
             .http
             .request(call.operation.method.clone(), url)
-            .headers(self.headers(call));
+            .headers(headers);
         if let Some(body) = &call.body {
             request = request.json(body);
         }
@@ -169,14 +178,17 @@ impl Transport {
             Ok(_) if status == StatusCode::TOO_MANY_REQUESTS => Err(SendgridError::RateLimited {
                 retry_after: crate::upstream::retry_after(&headers).or(reset),
             }),
-            Ok(body) => decode(status, &body),
+            Ok(body) => decode(status, &body, call.is_read()),
             Err(_) if !call.is_read() => Err(SendgridError::OutcomeUnknown),
             Err(_) => Err(SendgridError::Unavailable { status: None }),
         };
         (result, Some(status.as_u16()), request_id)
     }
 
-    fn headers(&self, call: &Call) -> HeaderMap {
+    /// The key and, acting, `on-behalf-of`. An account is built only from a checked username
+    /// or hex id, so its value is always valid; were it not, the call fails rather than go out
+    /// as the parent.
+    fn headers(&self, call: &Call) -> Result<HeaderMap, SendgridError> {
         let mut headers = HeaderMap::new();
         if let Ok(mut value) =
             HeaderValue::from_str(&format!("Bearer {}", self.api_key.expose_secret()))
@@ -185,12 +197,11 @@ impl Transport {
             headers.insert(AUTHORIZATION, value);
         }
         if let Some(account) = &call.on_behalf_of {
-            // An Account is built only from a checked username or hex id: a valid value.
-            if let Ok(value) = HeaderValue::from_str(&account.header_value()) {
-                headers.insert(ON_BEHALF_OF, value);
-            }
+            let value = HeaderValue::from_str(&account.header_value())
+                .map_err(|_| SendgridError::NotAllowed)?;
+            headers.insert(ON_BEHALF_OF, value);
         }
-        headers
+        Ok(headers)
     }
 
     fn note_exhausted(&self, endpoint: &'static str, wait: Duration) {
@@ -311,11 +322,20 @@ impl ErrorBody {
 
 /// Turns a status and body into the value or the error a page can explain. A 204 (SendGrid's
 /// answer to a delete or an update) decodes as JSON `null`.
-fn decode<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T, SendgridError> {
+fn decode<T: DeserializeOwned>(
+    status: StatusCode,
+    body: &[u8],
+    read: bool,
+) -> Result<T, SendgridError> {
     if status.is_success() {
         let body: &[u8] = if body.is_empty() { b"null" } else { body };
-        return serde_json::from_slice(body).map_err(|_| SendgridError::UnreadableResponse {
-            status: status.as_u16(),
+        let status = status.as_u16();
+        return serde_json::from_slice(body).map_err(|_| {
+            if read {
+                SendgridError::UnreadableResponse { status }
+            } else {
+                SendgridError::UnreadableSuccess { status }
+            }
         });
     }
     let parsed = serde_json::from_slice::<ErrorBody>(body).ok();
@@ -358,6 +378,7 @@ mod tests {
             decode::<serde_json::Value>(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
                 body.as_bytes(),
+                true,
             )
             .unwrap_err()
         };
@@ -399,9 +420,14 @@ mod tests {
             SendgridError::UnreadableResponse { status: 418 }
         );
         assert_eq!(
-            decode::<()>(StatusCode::NO_CONTENT, b""),
+            decode::<()>(StatusCode::NO_CONTENT, b"", false),
             Ok(()),
             "a 204 is a yes"
+        );
+        assert_eq!(
+            decode::<serde_json::Value>(StatusCode::OK, b"<html>", false),
+            Err(SendgridError::UnreadableSuccess { status: 200 }),
+            "a yes to a change that cannot be read was still a yes"
         );
     }
 }

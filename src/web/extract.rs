@@ -109,7 +109,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ActingAny {
     type Rejection = NotActing;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, NotActing> {
-        let (me, imp) = acting_parts(parts).ok_or(NotActing)?;
+        let (me, imp) = acting_parts(parts).ok_or(POSTGRID_HOME)?;
         Ok(Self { me, imp })
     }
 }
@@ -121,15 +121,18 @@ pub struct ActingSendgrid {
     pub client: ActingClient,
 }
 
-/// Nothing is done as a sub-organization without an impersonation: the person is sent to the
-/// acting page, which says so and offers to start one.
-pub struct NotActing;
+/// Nothing is done as a sub-organization or sub-account without an impersonation of it: the
+/// person is sent to the acting page of that provider, which says so and offers to start one.
+pub struct NotActing(&'static str);
 
 impl IntoResponse for NotActing {
     fn into_response(self) -> Response {
-        Redirect::to("/impersonation").into_response()
+        Redirect::to(self.0).into_response()
     }
 }
+
+const POSTGRID_HOME: NotActing = NotActing("/impersonation");
+const SENDGRID_HOME: NotActing = NotActing("/sendgrid/acting");
 
 /// The person and the checked impersonation of this request, if both are there.
 fn acting_parts(parts: &Parts) -> Option<(CurrentStaff, InForce)> {
@@ -142,9 +145,9 @@ impl FromRequestParts<AppState> for ActingNow {
     type Rejection = NotActing;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, NotActing> {
-        let (me, imp) = acting_parts(parts).ok_or(NotActing)?;
-        let client =
-            impersonation::org_client(state, &imp, origin_of(parts, Some(&me))).ok_or(NotActing)?;
+        let (me, imp) = acting_parts(parts).ok_or(POSTGRID_HOME)?;
+        let client = impersonation::org_client(state, &imp, origin_of(parts, Some(&me)))
+            .ok_or(POSTGRID_HOME)?;
         Ok(Self { me, imp, client })
     }
 }
@@ -153,9 +156,9 @@ impl FromRequestParts<AppState> for ActingSendgrid {
     type Rejection = NotActing;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, NotActing> {
-        let (me, imp) = acting_parts(parts).ok_or(NotActing)?;
+        let (me, imp) = acting_parts(parts).ok_or(SENDGRID_HOME)?;
         let client = impersonation::sendgrid_client(state, &imp, origin_of(parts, Some(&me)))
-            .ok_or(NotActing)?;
+            .ok_or(SENDGRID_HOME)?;
         Ok(Self { me, imp, client })
     }
 }

@@ -269,7 +269,10 @@ async fn a_name_that_is_not_a_sendgrid_username_never_reaches_a_header_or_a_path
     let mut admin = app.signed_in(Role::Admin).await;
     let list = text(admin.get("/sendgrid/subusers?search=bad").await).await;
     assert!(list.contains("bad name&lt;b&gt;"), "{list}");
-    assert!(list.contains("not a SendGrid username"), "{list}");
+    assert!(
+        list.contains("a name the portal cannot open or act for"),
+        "{list}"
+    );
     assert!(!list.contains("href=\"/sendgrid/subusers/bad"), "{list}");
     let before = app.sendgrid.seen().len();
     assert_eq!(
@@ -384,10 +387,23 @@ async fn an_admin_disables_and_enables_a_subuser_after_confirming_and_a_viewer_c
         format!("/v3/subusers/{SUBUSER}")
     );
     assert_eq!(changes[0]["detail"]["body"]["disabled"], true);
-    assert!(
-        changes[0]["sub_org_id"].is_null(),
-        "a parent call acts for nobody"
+    assert_eq!(
+        changes[0]["sub_org_id"], SUBUSER,
+        "a parent call about a subuser names it"
     );
+    assert!(
+        changes[0]["impersonation_id"].is_null(),
+        "and acts for nobody"
+    );
+    let filtered = text(
+        admin
+            .get(&format!(
+                "/audit/export.jsonl?provider=sendgrid&sub_org={SUBUSER}"
+            ))
+            .await,
+    )
+    .await;
+    assert!(filtered.contains("\"method\":\"PATCH\""), "{filtered}");
 }
 
 #[tokio::test]
@@ -449,6 +465,21 @@ async fn the_audit_log_filters_and_exports_by_provider() {
     let mut lines = csv.lines();
     assert!(lines.next().unwrap_or_default().ends_with(",hash,provider"));
     assert!(lines.all(|l| l.ends_with(",postgrid")), "{csv}");
+    let verdict = app.state.audit.verify(None).await.expect("verify");
+    assert!(matches!(
+        verdict,
+        suborg_portal::audit::Verdict::Intact { .. }
+    ));
+    // Events from before `provider` existed count as PostGrid's by their action.
+    let mut old = suborg_portal::audit::NewEvent::new(
+        suborg_portal::audit::Action::PostgridRequest,
+        suborg_portal::audit::Outcome::Pending,
+        Default::default(),
+    );
+    old.upstream_path = Some("/before-providers".to_owned());
+    app.state.audit.append(old).await.expect("appended");
+    let csv = text(admin.get("/audit/export.csv?provider=postgrid").await).await;
+    assert!(csv.contains("/before-providers"), "{csv}");
     let page = admin.get("/audit?provider=mailchimp").await;
     assert!(text(page).await.contains("Choose PostGrid or SendGrid."));
 }

@@ -55,7 +55,7 @@ pub fn StartActing(
         <section class="card" aria-labelledby="act-heading">
             <h2 id="act-heading">{heading}</h2>
             <p>{blurb}</p>
-            {(!enabled).then(|| view! { <p class="notice warn">"Acting for sub-organizations is switched off for this portal."</p> })}
+            {(!enabled).then(|| view! { <p class="notice warn">"Acting on customers' behalf is switched off for this portal."</p> })}
             {acting_now.then(|| view! { <p class="notice warn">"You are already acting for someone; stop that first."</p> })}
             {(!acting_now && feedback.next == Some(crate::web::feedback::NextStep::StopActing)).then(|| view! {
                 <form method="post" action="/impersonation/stop" class="inline">

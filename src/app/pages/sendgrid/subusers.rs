@@ -103,7 +103,7 @@ fn SubuserTable(list: Vec<Subuser>, page: crate::postgrid::Page, has_next: bool)
                                 Some(href) => view! { <a href=href>{s.username.clone()}</a> }.into_any(),
                                 None => view! {
                                     <span>{s.username.clone()}</span>
-                                    <span class="hint">" (not a SendGrid username: the portal does not act for it)"</span>
+                                    <span class="hint">" (a name the portal cannot open or act for: not letters, digits, _, . and -)"</span>
                                 }.into_any(),
                             }}</td>
                             <td>{s.email.clone()}</td>
@@ -133,7 +133,8 @@ pub fn SubuserPage() -> impl IntoView {
     let name = username_from_path();
     let client = sendgrid_client();
     let month = this_month();
-    let changed = query_param("status");
+    // Only the two words the form lands with; the page shows the state SendGrid reports.
+    let changed = query_param("status").filter(|s| s == "enabled" || s == "disabled");
     let stopped = query_param("stopped").is_some();
     let load = {
         let month = month.clone();
@@ -148,12 +149,18 @@ pub fn SubuserPage() -> impl IntoView {
     view! {
         <Title text="SendGrid subuser"/>
         <p class="crumbs"><a href="/sendgrid/subusers">"← All subusers"</a></p>
-        {changed.map(|now| view! { <p class="notice ok" role="status">{format!("The subuser is {now} now.")}</p> })}
         {stopped.then(|| view! { <p class="notice ok" role="status">"You stopped acting for this subuser."</p> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {Suspend::new(async move {
                 match load.await {
-                    Ok((subuser, sums)) => view! { <SubuserDetail subuser sums month=month.clone()/> }.into_any(),
+                    Ok((subuser, sums)) => {
+                        let state = if subuser.disabled { "disabled" } else { "enabled" };
+                        let changed = changed.filter(|now| now == state);
+                        view! {
+                            {changed.map(|now| view! { <p class="notice ok" role="status">{format!("The subuser is {now} now.")}</p> })}
+                            <SubuserDetail subuser sums month=month.clone()/>
+                        }.into_any()
+                    }
                     Err(error) => view! { <h1>"SendGrid subuser"</h1><Problem error/> }.into_any(),
                 }
             })}

@@ -44,7 +44,6 @@ pub fn SuppressionsPage() -> impl IntoView {
         <Title text=format!("{label} of {}", imp.sub_org_name)/>
         <h1>{format!("{label} of {}", imp.sub_org_name)}</h1>
         <SendgridNav/>
-        {removed.map(|email| view! { <p class="notice ok" role="status">{format!("{email} was removed from the list: SendGrid delivers to it again.")}</p> })}
         <FormProblem feedback=feedback.clone()/>
         <SearchForm action=path.clone() label="Search by email address (from its start)" page=shown.clone()/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -54,7 +53,12 @@ pub fn SuppressionsPage() -> impl IntoView {
                     match load.await {
                         Ok(list) => {
                             let has_next = page.has_next(list.len());
-                            view! { <SuppressionTable list kind path page=shown.clone() has_next/> }.into_any()
+                            // Said only when the list SendGrid shows now agrees.
+                            let removed = removed.filter(|email| list.iter().all(|s| &s.email != email));
+                            view! {
+                                {removed.map(|email| view! { <p class="notice ok" role="status">{format!("{email} was removed from the list: SendGrid delivers to it again.")}</p> })}
+                                <SuppressionTable list kind path page=shown.clone() has_next/>
+                            }.into_any()
                         }
                         Err(error) => view! { <Problem error/> }.into_any(),
                     }

@@ -92,13 +92,20 @@ pub fn SendgridTemplatePage() -> impl IntoView {
         return view! { <NotActingSendgrid/> }.into_any();
     };
     let id = use_params_map().with_untracked(|params| params.get("id").unwrap_or_default());
-    let activated = query_param("activated").is_some();
+    let activated = query_param("activated");
     let feedback = feedback_for(FormId::VersionActivate);
     let load = async move { Ok::<_, AppError>(client.template(&id).await?) };
     view! {
         <Title text="Template"/>
         <p class="crumbs"><a href="/sendgrid/acting/templates">"← All templates"</a></p>
-        {activated.then(|| view! { <p class="notice ok" role="status">"The version is active now: SendGrid sends it from now on."</p> })}
+        {activated.map(|how| {
+            let said = if how == "probably" {
+                "SendGrid accepted the activation, but its answer could not be read: check below which version is active."
+            } else {
+                "The version is active now: SendGrid sends it from now on."
+            };
+            view! { <p class="notice ok" role="status">{said}</p> }
+        })}
         <FormProblem feedback=feedback.clone()/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {Suspend::new(async move {
@@ -116,6 +123,7 @@ pub fn SendgridTemplatePage() -> impl IntoView {
 #[component]
 fn Versions(template: Template) -> impl IntoView {
     let write = is_write_mode();
+    let versions_path = resource_path("/sendgrid/acting/templates", &template.id, "/versions");
     view! {
         <Title text=format!("Template {}", template.name)/>
         <h1>{template.name.clone()}</h1>
@@ -137,11 +145,7 @@ fn Versions(template: Template) -> impl IntoView {
                 </thead>
                 <tbody>
                     {template.versions.into_iter().map(|v| {
-                        let action = resource_path(
-                            &resource_path("/sendgrid/acting/templates", &v.template_id, "/versions"),
-                            &v.id,
-                            "/activate",
-                        );
+                        let action = resource_path(&versions_path, &v.id, "/activate");
                         let active = v.is_active();
                         view! {
                             <tr>
