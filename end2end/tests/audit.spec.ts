@@ -35,7 +35,8 @@ test('an auditor filters to one impersonation, opens its timeline and exports CS
   const file = testInfo.outputPath('export.csv');
   await download.saveAs(file);
   const lines = fs.readFileSync(file, 'utf8').trim().split('\r\n');
-  expect(lines[0]).toBe('seq,id,at,action,outcome,actor_id,actor_email,actor_role,sub_org_id,impersonation_id,reason,call_id,operation,method,upstream_path,upstream_status,upstream_request_id,duration_ms,client_ip,user_agent,request_id,detail,prev_hash,hash');
+  expect(lines[0]).toBe('seq,id,at,action,outcome,actor_id,actor_email,actor_role,sub_org_id,impersonation_id,reason,call_id,operation,method,upstream_path,upstream_status,upstream_request_id,duration_ms,client_ip,user_agent,request_id,detail,prev_hash,hash,provider');
+  expect(lines.slice(1).every((l) => l.endsWith(',postgrid'))).toBe(true);
   expect(lines.length).toBeGreaterThanOrEqual(5);
   expect(lines.slice(1).every((l) => l.includes('sub_org_demo0062'))).toBe(true);
 });

@@ -165,7 +165,12 @@ async fn read_only_and_unrecorded_calls_are_never_sent() {
     let (sim, transport) = harness().await;
     let reader = acting(&transport, DEMO_SUBUSER, false);
     assert_eq!(
-        reader.activate_version("d-acme0001", "d-acme0001-v2").await,
+        reader
+            .activate_version(
+                &super::sim::template_id(super::sim::ACME, 1),
+                &super::sim::version_id(super::sim::ACME, 1, 2)
+            )
+            .await,
         Err(SendgridError::NotAllowed)
     );
     let unrecorded = ParentClient::new(transport, Arc::new(Refusing));

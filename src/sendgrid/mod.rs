@@ -25,3 +25,5 @@ pub const DEFAULT_BASE_URL: &str = "https://api.sendgrid.com";
 
 #[cfg(test)]
 mod contract_tests;
+#[cfg(test)]
+mod schema_tests;

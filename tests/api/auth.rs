@@ -291,7 +291,7 @@ async fn permission_matrix() {
             "/sendgrid/acting/templates/{id}",
             [303, 403, 200, 403, 303, 200, 200],
         )
-        .at("/sendgrid/acting/templates/d-acme0001"),
+        .at("/sendgrid/acting/templates/00000001-0001-4000-a000-000000000000"),
         case(
             "GET",
             "/sendgrid/acting/senders",
@@ -317,7 +317,7 @@ async fn permission_matrix() {
             "/sendgrid/acting/templates/{id}/versions/{version}/activate",
             [401, 403, 303, 403, 401, 303, 303],
         )
-        .at("/sendgrid/acting/templates/d-acme0001/versions/d-acme0001-v2/activate"),
+        .at("/sendgrid/acting/templates/00000001-0001-4000-a000-000000000000/versions/00000001-0001-4000-8000-000000000002/activate"),
         case("GET", "/healthz", [200, 200, 200, 200, 200, 200, 200]),
         case("GET", "/readyz", [200, 200, 200, 200, 200, 200, 200]),
         case("GET", "/assets/{name}", [200, 200, 200, 200, 200, 200, 200]).at(STYLESHEET_PATH),

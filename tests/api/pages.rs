@@ -60,7 +60,9 @@ fn page_path(route: &str, impersonation: &str) -> String {
         "/sendgrid/acting/suppressions/{kind}" => {
             "/sendgrid/acting/suppressions/bounces".to_owned()
         }
-        "/sendgrid/acting/templates/{id}" => "/sendgrid/acting/templates/d-acme0001".to_owned(),
+        "/sendgrid/acting/templates/{id}" => {
+            "/sendgrid/acting/templates/00000001-0001-4000-a000-000000000000".to_owned()
+        }
         other => {
             assert!(
                 !other.contains('{'),

@@ -120,13 +120,13 @@ async fn acting_for_a_subuser_sends_its_username_on_every_call_and_never_on_pare
     assert!(after.contains("was removed from the list"), "{after}");
     let res = admin
         .post(
-            "/sendgrid/acting/templates/d-acme0002/versions/d-acme0002-v3/activate",
+            "/sendgrid/acting/templates/00000001-0002-4000-a000-000000000000/versions/00000001-0002-4000-8000-000000000003/activate",
             &[],
         )
         .await;
     assert_eq!(
         location(&res),
-        "/sendgrid/acting/templates/d-acme0002?activated=1"
+        "/sendgrid/acting/templates/00000001-0002-4000-a000-000000000000?activated=1"
     );
     let template = text(admin.get(&location(&res)).await).await;
     assert!(template.contains("The version is active now"), "{template}");
@@ -238,7 +238,7 @@ async fn read_only_refuses_sendgrid_writes_by_direct_post_with_nothing_sent() {
     assert!(text(res).await.contains("This impersonation is read-only"));
     let res = admin
         .post(
-            "/sendgrid/acting/templates/d-acme0002/versions/d-acme0002-v3/activate",
+            "/sendgrid/acting/templates/00000001-0002-4000-a000-000000000000/versions/00000001-0002-4000-8000-000000000003/activate",
             &[],
         )
         .await;
@@ -314,7 +314,7 @@ async fn hostile_text_from_sendgrid_is_escaped_on_every_page() {
         format!("/sendgrid/subusers/{HOSTILE_SUBUSER}"),
         "/sendgrid/acting".to_owned(),
         "/sendgrid/acting/templates".to_owned(),
-        "/sendgrid/acting/templates/d-hostile0003".to_owned(),
+        "/sendgrid/acting/templates/00000005-0003-4000-a000-000000000000".to_owned(),
         "/sendgrid/acting/senders".to_owned(),
     ];
     for kind in SuppressionKind::ALL {

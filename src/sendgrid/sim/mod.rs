@@ -28,7 +28,10 @@ use crate::postgrid::sim::faults::FaultPlan;
 use crate::postgrid::sim::{lock, Fault, Seed};
 use crate::sendgrid::models::{DayStats, Metrics, MonthlyStats, NamedStats, TemplatePage};
 use crate::sendgrid::{ErrorBody, SuppressionKind};
-pub use seed::{DEMO_CUSTOMER, DEMO_SUBUSER, HOSTILE, HOSTILE_SUBUSER};
+pub use seed::{
+    template_id, version_id, ACME, DEMO_CUSTOMER, DEMO_SUBUSER, HOSTILE, HOSTILE_ACCOUNT,
+    HOSTILE_SUBUSER,
+};
 pub use store::MailSent;
 use store::{Scope, Store};
 

@@ -17,6 +17,24 @@ pub const HOSTILE: &str =
 /// The subuser most examples and tests act for.
 pub const DEMO_SUBUSER: &str = "acme-mail";
 
+/// A template's id: a UUID, as the description has it (SendGrid's guides show dynamic
+/// templates' ids as `d-` and 32 hex digits; the portal takes either).
+pub fn template_id(account: u32, n: u32) -> String {
+    format!("{account:08x}-{n:04x}-4000-a000-000000000000")
+}
+
+/// A template version's id: a UUID, as the description has it.
+pub fn version_id(account: u32, template: u32, n: u32) -> String {
+    format!("{account:08x}-{template:04x}-4000-8000-{n:012x}")
+}
+
+/// The account numbers behind the demo's template ids.
+pub const ACME: u32 = 1;
+const GLOBEX: u32 = 2;
+const RESELLER: u32 = 3;
+const PARENT: u32 = 4;
+pub const HOSTILE_ACCOUNT: u32 = 5;
+
 pub fn demo(store: &mut Store) {
     let named = [
         (DEMO_SUBUSER, "ops@acme.example", false, "global"),
@@ -45,12 +63,12 @@ pub fn demo(store: &mut Store) {
         .customers
         .insert(DEMO_CUSTOMER.to_owned(), "activated".to_owned());
 
-    *store.holdings(&Scope::Account(DEMO_SUBUSER.to_owned())) = holdings("acme", "Acme");
-    *store.holdings(&Scope::Account("globex.eu".to_owned())) = holdings("globex", "Globex");
+    *store.holdings(&Scope::Account(DEMO_SUBUSER.to_owned())) = holdings(ACME, "acme", "Acme");
+    *store.holdings(&Scope::Account("globex.eu".to_owned())) = holdings(GLOBEX, "globex", "Globex");
     *store.holdings(&Scope::Account(HOSTILE_SUBUSER.to_owned())) = hostile();
     *store.holdings(&Scope::Account(format!("account-id {DEMO_CUSTOMER}"))) =
-        holdings("reseller", "Reseller customer");
-    *store.holdings(&Scope::Parent) = holdings("parent", "Parent");
+        holdings(RESELLER, "reseller", "Reseller customer");
+    *store.holdings(&Scope::Parent) = holdings(PARENT, "parent", "Parent");
 }
 
 fn subuser(id: u64, username: &str, email: &str, disabled: bool, region: &str) -> Subuser {
@@ -65,7 +83,7 @@ fn subuser(id: u64, username: &str, email: &str, disabled: bool, region: &str) -
 
 const CREATED: i64 = 1_764_547_200; // 2025-12-01
 
-fn holdings(tag: &str, label: &str) -> Holdings {
+fn holdings(account: u32, tag: &str, label: &str) -> Holdings {
     let mut h = Holdings::default();
     let entry =
         |n: i64, email: String, reason: Option<&str>, status: Option<&str>, ip: Option<&str>| {
@@ -137,8 +155,8 @@ fn holdings(tag: &str, label: &str) -> Holdings {
         )],
     );
     h.templates = vec![
-        template(&format!("d-{tag}0001"), &format!("{label} welcome"), 2),
-        template(&format!("d-{tag}0002"), &format!("{label} receipt"), 3),
+        template(account, 1, &format!("{label} welcome"), 2),
+        template(account, 2, &format!("{label} receipt"), 3),
     ];
     h.senders = vec![Sender {
         id: 1,
@@ -165,13 +183,13 @@ fn holdings(tag: &str, label: &str) -> Holdings {
 }
 
 fn hostile() -> Holdings {
-    let mut h = holdings("hostile", HOSTILE);
+    let mut h = holdings(HOSTILE_ACCOUNT, "hostile", HOSTILE);
     for list in h.suppressions.values_mut() {
         for entry in list.iter_mut() {
             entry.reason = Some(HOSTILE.to_owned());
         }
     }
-    h.templates.push(template("d-hostile0003", HOSTILE, 2));
+    h.templates.push(template(HOSTILE_ACCOUNT, 3, HOSTILE, 2));
     if let Some(sender) = h.senders.first_mut() {
         sender.nickname = HOSTILE.to_owned();
         sender.address = HOSTILE.to_owned();
@@ -179,16 +197,17 @@ fn hostile() -> Holdings {
     h
 }
 
-fn template(id: &str, name: &str, versions: u32) -> Template {
+fn template(account: u32, number: u32, name: &str, versions: u32) -> Template {
+    let id = template_id(account, number);
     Template {
-        id: id.to_owned(),
+        id: id.clone(),
         name: name.to_owned(),
         generation: "dynamic".to_owned(),
         updated_at: "2026-11-02 10:00:00".to_owned(),
         versions: (1..=versions)
             .map(|n| TemplateVersion {
-                id: format!("{id}-v{n}"),
-                template_id: id.to_owned(),
+                id: version_id(account, number, n),
+                template_id: id.clone(),
                 active: u8::from(n == 1),
                 name: format!("{name} v{n}"),
                 subject: Some(format!("{{{{subject}}}} ({n})")),
