@@ -3,13 +3,13 @@
 
 use axum::extract::State;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
-use super::{safe_next, show_again, FormFeedback};
+use super::{at, safe_next, show_again, FormFeedback};
 use crate::audit::{Action, NewEvent, Origin, Outcome};
 use crate::domain::text::LINE_MAX_CHARS;
 use crate::domain::Reason;
@@ -22,14 +22,6 @@ use crate::web::extract::{need, ActingAny, Allowed, FormData, SignedIn};
 use crate::web::feedback::NextStep;
 use crate::web::request::origin_of;
 use crate::web::{AppError, FormId};
-
-/// Renders `path` instead of the path posted to (the form lives on another page).
-fn at(mut parts: Parts, path: &str) -> Parts {
-    if let Ok(uri) = path.parse::<Uri>() {
-        parts.uri = uri;
-    }
-    parts
-}
 
 #[derive(Deserialize, Default)]
 pub struct StartForm {

@@ -16,7 +16,7 @@ pub mod sub_orgs;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use leptos::prelude::provide_context;
 
@@ -24,6 +24,14 @@ use crate::app::render::render_page_with;
 use crate::state::AppState;
 pub use crate::web::paths::{safe_next, see_resource};
 pub use crate::web::FormFeedback;
+
+/// Renders `path` instead of the path posted to (the form lives on another page).
+pub(crate) fn at(mut parts: Parts, path: &str) -> Parts {
+    if let Ok(uri) = path.parse::<Uri>() {
+        parts.uri = uri;
+    }
+    parts
+}
 
 /// Renders the page at the request's path again with the form's feedback.
 pub async fn show_again(

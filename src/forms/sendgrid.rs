@@ -4,25 +4,16 @@
 
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
-use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::acting::in_write_mode;
-use super::{show_again, FormFeedback};
+use super::{at, show_again, FormFeedback};
 use crate::sendgrid::{ActingOperation, SendgridError, SuppressionKind, Username};
 use crate::state::AppState;
 use crate::web::extract::{need, ActingSendgrid, Allowed, FormData};
 use crate::web::paths::resource_path;
 use crate::web::{AppError, FormId};
-
-/// Renders `path` instead of the path posted to (the form lives on another page).
-fn at(mut parts: Parts, path: &str) -> Parts {
-    if let Ok(uri) = path.parse::<Uri>() {
-        parts.uri = uri;
-    }
-    parts
-}
 
 /// SendGrid's refusal above the form it came from, with the status of the one table.
 async fn refused(

@@ -129,6 +129,74 @@ impl FaultPlan {
     }
 }
 
+/// What a simulator's tests steer and count, the same for PostGrid's and SendGrid's: the
+/// faults in force and the API requests served, with the `/__sim/` endpoints over them.
+#[derive(Debug, Default)]
+pub struct Controls {
+    faults: std::sync::Mutex<FaultPlan>,
+    requests: std::sync::atomic::AtomicU64,
+}
+
+impl Controls {
+    pub fn inject(&self, fault: Fault) {
+        super::lock(&self.faults).add(fault);
+    }
+
+    pub fn clear_faults(&self) {
+        super::lock(&self.faults).clear();
+    }
+
+    pub fn request_count(&self) -> u64 {
+        self.requests.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Counts an API request and takes the fault for it, if any.
+    pub fn arrived(&self, method: &str, path: &str) -> Option<Fault> {
+        self.requests
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        super::lock(&self.faults).take(method, path)
+    }
+
+    /// `POST`/`DELETE /__sim/faults` and `GET /__sim/requests`, for end-to-end tests.
+    pub fn routes(self: &std::sync::Arc<Self>) -> axum::Router {
+        use axum::extract::State;
+        use axum::routing::{get, post};
+        use axum::Json;
+        type Shared = State<std::sync::Arc<Controls>>;
+        async fn add(State(c): Shared, Json(fault): Json<Fault>) -> StatusCode {
+            c.inject(fault);
+            StatusCode::NO_CONTENT
+        }
+        async fn clear(State(c): Shared) -> StatusCode {
+            c.clear_faults();
+            StatusCode::NO_CONTENT
+        }
+        async fn count(State(c): Shared) -> Json<serde_json::Value> {
+            Json(serde_json::json!({"requests": c.request_count()}))
+        }
+        axum::Router::new()
+            .route("/__sim/faults", post(add).delete(clear))
+            .route("/__sim/requests", get(count))
+            .with_state(self.clone())
+    }
+}
+
+/// Serves `router` on `addr` until the process ends; the bound address.
+pub async fn serve(
+    router: axum::Router,
+    addr: std::net::SocketAddr,
+    what: &'static str,
+) -> std::io::Result<std::net::SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
+    tokio::spawn(async move {
+        if let Err(err) = axum::serve(listener, router).await {
+            tracing::error!(error = %err, simulator = what, "simulator stopped");
+        }
+    });
+    Ok(bound)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

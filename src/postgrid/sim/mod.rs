@@ -12,7 +12,6 @@ mod seed;
 mod store;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -24,10 +23,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::Value;
-use tokio::net::TcpListener;
 
 pub use faults::Fault;
-use faults::FaultPlan;
+use faults::{serve, Controls};
 use store::{error, Kind, ListQuery, Org, Reply, Store};
 
 pub const BASE_PATH: &str = "/print-mail/v1";
@@ -45,8 +43,7 @@ pub enum Seed {
 pub struct Simulator {
     api_key: Option<String>,
     store: Mutex<Store>,
-    faults: Mutex<FaultPlan>,
-    requests: AtomicU64,
+    controls: Arc<Controls>,
     /// The `PostGrid-Org` header of every API request, in order (for tests).
     orgs_seen: Mutex<Vec<Option<String>>>,
 }
@@ -61,23 +58,22 @@ impl Simulator {
         Arc::new(Self {
             api_key,
             store: Mutex::new(store),
-            faults: Mutex::new(FaultPlan::default()),
-            requests: AtomicU64::new(0),
+            controls: Arc::default(),
             orgs_seen: Mutex::new(Vec::new()),
         })
     }
 
     pub fn inject(&self, fault: Fault) {
-        lock(&self.faults).add(fault);
+        self.controls.inject(fault);
     }
 
     pub fn clear_faults(&self) {
-        lock(&self.faults).clear();
+        self.controls.clear_faults();
     }
 
     /// Requests that reached the PostGrid API (not the `/__sim/` controls).
     pub fn request_count(&self) -> u64 {
-        self.requests.load(Ordering::SeqCst)
+        self.controls.request_count()
     }
 
     /// The `PostGrid-Org` header each API request carried, in order (`None`: no header).
@@ -132,22 +128,13 @@ impl Simulator {
             .layer(axum::middleware::from_fn_with_state(self.clone(), gate));
         Router::new()
             .nest(BASE_PATH, api)
-            .route("/__sim/faults", post(add_fault).delete(clear_faults))
-            .route("/__sim/requests", get(request_count))
             .with_state(self.clone())
+            .merge(self.controls.routes())
     }
 
     /// Serves the simulator on `addr` until the process ends; returns the bound address.
     pub async fn spawn(self: &Arc<Self>, addr: SocketAddr) -> std::io::Result<SocketAddr> {
-        let listener = TcpListener::bind(addr).await?;
-        let bound = listener.local_addr()?;
-        let router = self.router();
-        tokio::spawn(async move {
-            if let Err(err) = axum::serve(listener, router).await {
-                tracing::error!(error = %err, "PostGrid simulator stopped");
-            }
-        });
-        Ok(bound)
+        serve(self.router(), addr, "PostGrid").await
     }
 }
 
@@ -172,14 +159,13 @@ struct Caller {
 
 /// Authentication, `PostGrid-Org`, request counting and faults, in PostGrid's order.
 async fn gate(State(sim): State<Arc<Simulator>>, mut req: Request, next: Next) -> Response {
-    sim.requests.fetch_add(1, Ordering::SeqCst);
     let org_header = req
         .headers()
         .get("postgrid-org")
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     lock(&sim.orgs_seen).push(org_header);
     let path = req.uri().path().to_owned();
-    let fault = lock(&sim.faults).take(req.method().as_str(), &path);
+    let fault = sim.controls.arrived(req.method().as_str(), &path);
     if let Some(fault) = &fault {
         if fault.latency_ms > 0 {
             tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
@@ -428,20 +414,4 @@ async fn cancel_letter(
         }
     };
     reply(lock(&sim.store).cancel_letter(&c.org, &id, note))
-}
-
-// --- the control endpoints, for end-to-end tests ---
-
-async fn add_fault(State(sim): State<Arc<Simulator>>, Json(fault): Json<Fault>) -> StatusCode {
-    sim.inject(fault);
-    StatusCode::NO_CONTENT
-}
-
-async fn clear_faults(State(sim): State<Arc<Simulator>>) -> StatusCode {
-    sim.clear_faults();
-    StatusCode::NO_CONTENT
-}
-
-async fn request_count(State(sim): State<Arc<Simulator>>) -> Json<Value> {
-    Json(serde_json::json!({"requests": sim.request_count()}))
 }

@@ -10,7 +10,6 @@ mod seed;
 mod store;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -22,9 +21,8 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tokio::net::TcpListener;
 
-use crate::postgrid::sim::faults::FaultPlan;
+use crate::postgrid::sim::faults::{serve, Controls};
 use crate::postgrid::sim::{lock, Fault, Seed};
 use crate::sendgrid::models::{DayStats, Metrics, MonthlyStats, NamedStats, TemplatePage};
 use crate::sendgrid::{ErrorBody, SuppressionKind};
@@ -51,8 +49,7 @@ pub struct Seen {
 pub struct Simulator {
     api_key: Option<String>,
     store: Mutex<Store>,
-    faults: Mutex<FaultPlan>,
-    requests: AtomicU64,
+    controls: Arc<Controls>,
     seen: Mutex<Vec<Seen>>,
 }
 
@@ -66,22 +63,21 @@ impl Simulator {
         Arc::new(Self {
             api_key,
             store: Mutex::new(store),
-            faults: Mutex::new(FaultPlan::default()),
-            requests: AtomicU64::new(0),
+            controls: Arc::default(),
             seen: Mutex::new(Vec::new()),
         })
     }
 
     pub fn inject(&self, fault: Fault) {
-        lock(&self.faults).add(fault);
+        self.controls.inject(fault);
     }
 
     pub fn clear_faults(&self) {
-        lock(&self.faults).clear();
+        self.controls.clear_faults();
     }
 
     pub fn request_count(&self) -> u64 {
-        self.requests.load(Ordering::SeqCst)
+        self.controls.request_count()
     }
 
     /// Every API request, in order.
@@ -127,22 +123,13 @@ impl Simulator {
             .layer(axum::middleware::from_fn_with_state(self.clone(), gate));
         Router::new()
             .merge(api)
-            .route("/__sim/faults", post(add_fault).delete(clear_faults))
-            .route("/__sim/requests", get(request_count))
             .route("/__sim/mail", get(mail_log))
             .with_state(self.clone())
+            .merge(self.controls.routes())
     }
 
     pub async fn spawn(self: &Arc<Self>, addr: SocketAddr) -> std::io::Result<SocketAddr> {
-        let listener = TcpListener::bind(addr).await?;
-        let bound = listener.local_addr()?;
-        let router = self.router();
-        tokio::spawn(async move {
-            if let Err(err) = axum::serve(listener, router).await {
-                tracing::error!(error = %err, "SendGrid simulator stopped");
-            }
-        });
-        Ok(bound)
+        serve(self.router(), addr, "SendGrid").await
     }
 }
 
@@ -179,7 +166,6 @@ fn parent_only(path: &str) -> bool {
 
 /// Counting, faults, authentication and the `on-behalf-of` scope, in SendGrid's order.
 async fn gate(State(sim): State<Arc<Simulator>>, mut req: Request, next: Next) -> Response {
-    sim.requests.fetch_add(1, Ordering::SeqCst);
     let path = req.uri().path().to_owned();
     let on_behalf_of = req
         .headers()
@@ -190,7 +176,7 @@ async fn gate(State(sim): State<Arc<Simulator>>, mut req: Request, next: Next) -
         path: path.clone(),
         on_behalf_of: on_behalf_of.clone(),
     });
-    let fault = lock(&sim.faults).take(req.method().as_str(), &path);
+    let fault = sim.controls.arrived(req.method().as_str(), &path);
     if let Some(fault) = &fault {
         if fault.latency_ms > 0 {
             tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
@@ -659,21 +645,7 @@ async fn mail_send(
     StatusCode::ACCEPTED
 }
 
-// --- the control endpoints, for end-to-end tests ---
-
-async fn add_fault(State(sim): State<Arc<Simulator>>, Json(fault): Json<Fault>) -> StatusCode {
-    sim.inject(fault);
-    StatusCode::NO_CONTENT
-}
-
-async fn clear_faults(State(sim): State<Arc<Simulator>>) -> StatusCode {
-    sim.clear_faults();
-    StatusCode::NO_CONTENT
-}
-
-async fn request_count(State(sim): State<Arc<Simulator>>) -> Json<Value> {
-    Json(json!({"requests": sim.request_count()}))
-}
+// --- the mail log, for end-to-end tests ---
 
 async fn mail_log(State(sim): State<Arc<Simulator>>) -> Json<Value> {
     Json(json!({"mail": sim.mail_sent()}))
