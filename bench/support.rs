@@ -23,6 +23,7 @@ pub async fn start_portal(api_key: &str, upstream: Option<String>) -> anyhow::Re
         "POSTGRID_BASE_URL" => upstream.clone(),
         "PORTAL_AUDIT_KEY" => Some("bench-audit-key-0123456789abcdef0123456789".to_owned()),
         "DATABASE_URL" => Some(db_url.clone()),
+        "PORTAL_MFA" => Some("off".to_owned()),
         // Lets a benchmark play many clients through X-Forwarded-For (the sign-in throttle
         // counts per client address).
         "PORTAL_TRUSTED_PROXIES" => Some("127.0.0.1".to_owned()),
@@ -54,7 +55,16 @@ impl Portal {
             let email = Email::parse(&format!("staff{n}@bench.example"))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let now = self.state.clock.now();
-            staff::insert_staff(&self.state.db, &email, "Bench", Role::Viewer, &hash, now).await?;
+            staff::insert_staff(
+                &self.state.db,
+                &email,
+                "Bench",
+                Role::Viewer,
+                &hash,
+                false,
+                now,
+            )
+            .await?;
         }
         Ok(())
     }

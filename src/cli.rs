@@ -251,7 +251,7 @@ async fn staff_command(command: StaffCommand) -> anyhow::Result<()> {
             let password = line.trim_end_matches(['\r', '\n']).to_owned();
             check_policy(&password).map_err(|weak| anyhow::anyhow!("password refused: {weak}"))?;
             let hash = Hasher::new(1).hash(SecretString::from(password)).await?;
-            let created = staff::insert_staff(&db, &email, &name, role, &hash, now).await?;
+            let created = staff::insert_staff(&db, &email, &name, role, &hash, false, now).await?;
             let event = NewEvent::new(Action::StaffCreated, Outcome::Ok, cli_origin())
                 .detail(serde_json::json!({"staff_id": created.id, "email": created.email, "role": role.as_str(), "via": "cli"}));
             log.append(event).await?;
@@ -373,7 +373,8 @@ const DEMO_API_KEY: &str = "test_sk_demo_portal";
 const DEMO_SENDGRID_KEY: &str = "SG.demo-portal";
 
 async fn demo() -> anyhow::Result<()> {
-    let audit_key = demo_audit_key(Path::new(DEMO_DATA_DIR))?;
+    let audit_key = demo_key(Path::new(DEMO_DATA_DIR), "audit.key")?;
+    let secret_key = demo_key(Path::new(DEMO_DATA_DIR), "secret.key")?;
     let simulator = Simulator::new(Some(DEMO_API_KEY.to_owned()), Seed::Demo);
     let sim_addr = simulator
         .spawn(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
@@ -392,6 +393,9 @@ async fn demo() -> anyhow::Result<()> {
         "SENDGRID_API_KEY" => Some(DEMO_SENDGRID_KEY.to_owned()),
         "SENDGRID_BASE_URL" => Some(format!("http://{sendgrid_addr}")),
         "PORTAL_AUDIT_KEY" => Some(audit_key.clone()),
+        "PORTAL_SECRET_KEY" => Some(secret_key.clone()),
+        // Nobody is made to enrol in the demo unless asked (anyone may).
+        "PORTAL_MFA" => Some(std::env::var(name).unwrap_or_else(|_| "off".to_owned())),
         "DATABASE_URL" => Some(config::DEFAULT_DATABASE_URL.to_owned()),
         _ => std::env::var(name).ok(),
     })?;
@@ -439,7 +443,10 @@ async fn demo_staff(
                     origin: &origin,
                 };
                 let detail = serde_json::json!({"staff_id": existing.id, "email": existing.email, "password": "changed", "via": "demo"});
-                let change = staff::Change::Password(&hash);
+                let change = staff::Change::Password {
+                    hash: &hash,
+                    must_change: false,
+                };
                 let recorded = (Action::StaffUpdated, detail);
                 staff_changes::apply(
                     &state.db,
@@ -453,7 +460,7 @@ async fn demo_staff(
                 .await?;
             }
             None => {
-                staff::insert_staff(&state.db, &email, name, role, &hash, now).await?;
+                staff::insert_staff(&state.db, &email, name, role, &hash, false, now).await?;
             }
         }
         accounts.push((role.as_str(), email.to_string(), password));
@@ -461,10 +468,10 @@ async fn demo_staff(
     Ok(accounts)
 }
 
-/// The demo's audit key is generated once and kept beside its database, so the chain made in
-/// one demo run still verifies in the next.
-fn demo_audit_key(dir: &Path) -> anyhow::Result<String> {
-    let path: PathBuf = dir.join("audit.key");
+/// The demo's audit and secret keys are generated once and kept beside its database, so the
+/// chain made in one demo run still verifies in the next, and second factors still open.
+fn demo_key(dir: &Path, file: &str) -> anyhow::Result<String> {
+    let path: PathBuf = dir.join(file);
     if let Ok(existing) = std::fs::read_to_string(&path) {
         return Ok(existing.trim().to_owned());
     }

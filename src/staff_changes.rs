@@ -24,6 +24,8 @@ pub enum Refusal {
     Yourself,
     #[error("This is the last active admin; make someone else an admin first.")]
     LastAdmin,
+    #[error("You cannot reset your own second factor; ask another admin.")]
+    OwnSecondFactor,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,14 +63,18 @@ pub async fn apply(
     if by.staff_id == Some(target.id) && change.removes_an_admin() {
         return Err(ChangeFailure::Refused(Refusal::Yourself));
     }
+    if by.staff_id == Some(target.id) && matches!(change, Change::ResetMfa) {
+        return Err(ChangeFailure::Refused(Refusal::OwnSecondFactor));
+    }
     // A new password ends every session of the person, and with them what they were doing.
     let ends = match &change {
         Change::Disable => Some(EndReason::Disabled),
         Change::Role(role) if !role.can(Permission::Impersonate) => Some(EndReason::Revoked),
-        Change::Password(_) => Some(EndReason::Revoked),
-        Change::Role(_) => None,
+        Change::Password { .. } | Change::ResetMfa => Some(EndReason::Revoked),
+        Change::Role(_) | Change::Enable => None,
     };
-    let new_password = matches!(change, Change::Password(_));
+    let new_password = matches!(change, Change::Password { .. });
+    let reset_mfa = matches!(change, Change::ResetMfa);
     match staff::update_staff(db, target.id, change, now).await {
         Ok(()) => {}
         Err(ChangeError::LastAdmin) => return Err(ChangeFailure::Refused(Refusal::LastAdmin)),
@@ -82,6 +88,12 @@ pub async fn apply(
                 .await
                 .map_err(ChangeFailure::failed)?;
         }
+    }
+    // The recovery codes go with the secret they stood in for.
+    if reset_mfa {
+        crate::auth::mfa::forget_recovery_codes(db, target)
+            .await
+            .map_err(ChangeFailure::failed)?;
     }
     if let Some(reason) = ends {
         impersonation::end_all_for(db, log, now, target.id, reason, by.origin)

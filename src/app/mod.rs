@@ -40,9 +40,11 @@ use pages::{
     error::ErrorPage,
     handoff::HandoffPage,
     home::HomePage,
-    login::LoginPage,
+    login::{LoginCodePage, LoginPage},
+    mfa::AccountMfaPage,
     not_found::NotFound,
     staff::StaffPage,
+    step_up::StepUpPage,
     sub_orgs::{
         detail::SubOrgDetailPage, list::SubOrgListPage, new::NewSubOrgPage, users::SubOrgUsersPage,
     },
@@ -77,6 +79,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     // A refusal or failure to show instead of the route: no route renders at all.
     let failed = use_context::<ErrorShown>();
+    // A risky form held until a fresh code confirms it: the code is asked instead of the route.
+    let step_up = use_context::<crate::web::step_up::StepUpAsked>();
     view! {
         <Title formatter=page_title/>
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -86,12 +90,16 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 {if let Some(shown) = failed {
                     view! { <ErrorPage shown/> }.into_any()
+                } else if let Some(asked) = step_up {
+                    view! { <StepUpPage asked/> }.into_any()
                 } else {
                     view! {
                         <Routes fallback=NotFound>
                             <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                             <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                            <Route path=path!("/login/code") view=LoginCodePage ssr=SsrMode::Async/>
                             <Route path=path!("/account/password") view=AccountPasswordPage ssr=SsrMode::Async/>
+                            <Route path=path!("/account/mfa") view=AccountMfaPage ssr=SsrMode::Async/>
                             <Route path=path!("/staff") view=StaffPage ssr=SsrMode::Async/>
                             <Route path=path!("/sub-orgs") view=SubOrgListPage ssr=SsrMode::Async/>
                             <Route path=path!("/sub-orgs/new") view=NewSubOrgPage ssr=SsrMode::Async/>

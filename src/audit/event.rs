@@ -32,10 +32,17 @@ pub enum Action {
     PostgridResponse,
     SendgridRequest,
     SendgridResponse,
+    MfaEnrolled,
+    MfaFailed,
+    MfaReset,
+    StepUp,
+    SessionEnded,
+    StaffEnabled,
+    StaffUnlocked,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 27] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Locked,
@@ -56,6 +63,13 @@ impl Action {
         Self::PostgridResponse,
         Self::SendgridRequest,
         Self::SendgridResponse,
+        Self::MfaEnrolled,
+        Self::MfaFailed,
+        Self::MfaReset,
+        Self::StepUp,
+        Self::SessionEnded,
+        Self::StaffEnabled,
+        Self::StaffUnlocked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +94,13 @@ impl Action {
             Self::PostgridResponse => "postgrid.response",
             Self::SendgridRequest => "sendgrid.request",
             Self::SendgridResponse => "sendgrid.response",
+            Self::MfaEnrolled => "auth.mfa_enrolled",
+            Self::MfaFailed => "auth.mfa_failed",
+            Self::MfaReset => "auth.mfa_reset",
+            Self::StepUp => "auth.step_up",
+            Self::SessionEnded => "auth.session_ended",
+            Self::StaffEnabled => "staff.enabled",
+            Self::StaffUnlocked => "staff.unlocked",
         }
     }
 

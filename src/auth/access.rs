@@ -3,7 +3,9 @@
 
 use axum::http::Method;
 
+use super::mfa::MfaPolicy;
 use super::role::Permission;
+use super::session::CurrentStaff;
 use crate::audit::Action;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +21,7 @@ pub enum Access {
 
 pub fn required(method: &Method, path: &str) -> Access {
     let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
-    if matches!(path, "/healthz" | "/readyz" | "/login") || under("/assets") {
+    if matches!(path, "/healthz" | "/readyz" | "/login" | "/login/code") || under("/assets") {
         return Access::Public;
     }
     if under("/staff") {
@@ -27,6 +29,8 @@ pub fn required(method: &Method, path: &str) -> Access {
             Action::StaffUpdated
         } else if path.ends_with("/disable") {
             Action::StaffDisabled
+        } else if path.ends_with("/mfa/reset") {
+            Action::MfaReset
         } else if path == "/staff" {
             Action::StaffCreated
         } else {
@@ -72,9 +76,101 @@ pub fn required(method: &Method, path: &str) -> Access {
     Access::SignedIn
 }
 
+/// Whether a POST to `path` with `fields` is a risky step that asks for a fresh second factor:
+/// starting to act for a customer, switching to write mode, and every change to staff.
+pub fn needs_step_up(path: &str, fields: &[(String, String)]) -> bool {
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    match path {
+        "/impersonation/start" => true,
+        // Giving write mode up is never risky.
+        "/impersonation/mode" => field("mode") != Some("read_only"),
+        _ => under("/staff"),
+    }
+}
+
+/// Whether [`needs_step_up`] can hold for some POST to `path` (so its form must be read).
+pub fn may_need_step_up(path: &str) -> bool {
+    needs_step_up(path, &[])
+}
+
+/// What a signed-in person must do before anything else, as the page that does it: choose a
+/// new password an admin asked for, then enrol the second factor their role needs. Only that
+/// page (and signing out) answers until it is done.
+pub fn setup_first(staff: &CurrentStaff, mfa: MfaPolicy, path: &str) -> Option<&'static str> {
+    if path == "/logout" {
+        return None;
+    }
+    if staff.must_change_password {
+        return (path != "/account/password").then_some("/account/password?required=1");
+    }
+    if mfa.required_for(staff.role) && !staff.mfa_enrolled {
+        return (!matches!(path, "/account/mfa" | "/account/mfa/start"))
+            .then_some("/account/mfa?required=1");
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::Role;
+
+    #[test]
+    fn risky_steps_ask_for_a_fresh_code() {
+        let mode = |m: &str| vec![("mode".to_owned(), m.to_owned())];
+        assert!(needs_step_up("/impersonation/start", &[]));
+        assert!(needs_step_up("/impersonation/mode", &mode("write")));
+        assert!(!needs_step_up("/impersonation/mode", &mode("read_only")));
+        assert!(needs_step_up("/staff", &[]));
+        assert!(needs_step_up("/staff/3/role", &[]));
+        assert!(!needs_step_up("/staffing", &[]));
+        assert!(!needs_step_up("/impersonation/stop", &[]));
+        assert!(!needs_step_up("/account/password", &[]));
+    }
+
+    #[test]
+    fn setup_comes_first_password_then_second_factor() {
+        let mut me = CurrentStaff {
+            id: 1.into(),
+            email: "a@example.com".into(),
+            name: "A".into(),
+            role: Role::Admin,
+            mfa_enrolled: false,
+            must_change_password: true,
+        };
+        let to = |me: &CurrentStaff, mfa, path| setup_first(me, mfa, path);
+        assert_eq!(
+            to(&me, MfaPolicy::Admins, "/sub-orgs"),
+            Some("/account/password?required=1")
+        );
+        assert_eq!(
+            to(&me, MfaPolicy::Admins, "/account/mfa"),
+            Some("/account/password?required=1")
+        );
+        assert_eq!(to(&me, MfaPolicy::Admins, "/account/password"), None);
+        assert_eq!(to(&me, MfaPolicy::Admins, "/logout"), None);
+        me.must_change_password = false;
+        assert_eq!(
+            to(&me, MfaPolicy::Admins, "/sub-orgs"),
+            Some("/account/mfa?required=1")
+        );
+        assert_eq!(to(&me, MfaPolicy::Admins, "/account/mfa/start"), None);
+        assert_eq!(to(&me, MfaPolicy::Off, "/sub-orgs"), None);
+        me.role = Role::Viewer;
+        assert_eq!(to(&me, MfaPolicy::Admins, "/sub-orgs"), None);
+        assert_eq!(
+            to(&me, MfaPolicy::Everyone, "/sub-orgs"),
+            Some("/account/mfa?required=1")
+        );
+        me.mfa_enrolled = true;
+        assert_eq!(to(&me, MfaPolicy::Everyone, "/sub-orgs"), None);
+    }
 
     #[test]
     fn unknown_paths_need_a_signed_in_person() {

@@ -1,6 +1,7 @@
 //! Staff accounts, passwords, sessions, roles and the permission check (DESIGN §2, §9).
 
 pub mod access;
+pub mod mfa;
 pub mod password;
 pub mod role;
 pub mod session;

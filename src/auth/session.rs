@@ -12,6 +12,10 @@ use crate::db::Database;
 use crate::domain::StaffId;
 
 pub const SESSION_KEY: &str = "staff";
+/// Where a sign-in waits between the right password and the second factor's code.
+pub const PENDING_KEY: &str = "pending_sign_in";
+/// How long the code may follow the password.
+pub const PENDING_FOR: Duration = Duration::minutes(5);
 
 /// What the session store keeps about a signed-in person. Never the password or the role:
 /// those are read from the database on every request.
@@ -22,6 +26,36 @@ pub struct SessionAuth {
     /// Unix seconds.
     pub signed_in_at: i64,
     pub last_seen_at: i64,
+    /// When this session last passed a second factor (Unix seconds): step-up asks again when
+    /// this is older than `PORTAL_STEP_UP_MINUTES`.
+    #[serde(default)]
+    pub factor_at: Option<i64>,
+}
+
+impl SessionAuth {
+    /// Whether a second factor was passed within `window` of `now`.
+    pub fn factor_fresh(&self, now: OffsetDateTime, window: Duration) -> bool {
+        self.factor_at
+            .is_some_and(|at| now.unix_timestamp() - at <= window.whole_seconds())
+    }
+}
+
+/// A sign-in whose password was right, waiting for the code of the second factor. Nobody is
+/// signed in by it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingSignIn {
+    pub staff_id: StaffId,
+    pub session_version: i64,
+    /// When the password was checked (Unix seconds).
+    pub at: i64,
+    /// Where to go once signed in (already made safe).
+    pub next: String,
+}
+
+impl PendingSignIn {
+    pub fn expired(&self, now: OffsetDateTime) -> bool {
+        now.unix_timestamp() - self.at > PENDING_FOR.whole_seconds()
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +80,8 @@ pub struct CurrentStaff {
     pub email: String,
     pub name: String,
     pub role: Role,
+    pub mfa_enrolled: bool,
+    pub must_change_password: bool,
 }
 
 impl CurrentStaff {
@@ -69,6 +105,8 @@ impl From<&Staff> for CurrentStaff {
             email: staff.email.clone(),
             name: staff.name.clone(),
             role: staff.role,
+            mfa_enrolled: staff.mfa_enrolled,
+            must_change_password: staff.must_change_password,
         }
     }
 }
@@ -104,13 +142,16 @@ pub async fn resolve(
     })
 }
 
-/// Starts a signed-in session under a new id (no fixation).
+/// Starts a signed-in session under a new id (no fixation); `factor_at` is when it last
+/// passed a second factor (now, at a sign-in with a code).
 pub async fn sign_in(
     session: &Session,
     staff: &Staff,
     now: OffsetDateTime,
+    factor_at: Option<i64>,
 ) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
+    session.remove_value(PENDING_KEY).await?;
     let now = now.unix_timestamp();
     session
         .insert(
@@ -120,7 +161,20 @@ pub async fn sign_in(
                 session_version: staff.session_version,
                 signed_in_at: now,
                 last_seen_at: now,
+                factor_at,
             },
         )
         .await
+}
+
+/// Marks the session as having passed a second factor at `now`, under a new id (a privilege
+/// change: no fixation).
+pub async fn factor_passed(
+    session: &Session,
+    mut auth: SessionAuth,
+    now: OffsetDateTime,
+) -> Result<(), tower_sessions::session::Error> {
+    auth.factor_at = Some(now.unix_timestamp());
+    session.cycle_id().await?;
+    session.insert(SESSION_KEY, auth).await
 }

@@ -19,6 +19,10 @@ pub struct Staff {
     /// Bumped whenever every existing session of this person must end.
     pub session_version: i64,
     pub created_at: String,
+    /// A second factor is enrolled: sign-in and step-up ask for its code.
+    pub mfa_enrolled: bool,
+    /// An admin asked for a new password: the person chooses one before anything else.
+    pub must_change_password: bool,
 }
 
 #[derive(FromRow)]
@@ -31,6 +35,8 @@ struct StaffRow {
     password_hash: String,
     session_version: i64,
     created_at: String,
+    mfa_enrolled: bool,
+    must_change_password: bool,
 }
 
 impl TryFrom<StaffRow> for Staff {
@@ -47,6 +53,8 @@ impl TryFrom<StaffRow> for Staff {
             password_hash: row.password_hash,
             session_version: row.session_version,
             created_at: row.created_at,
+            mfa_enrolled: row.mfa_enrolled,
+            must_change_password: row.must_change_password,
         })
     }
 }
@@ -59,7 +67,8 @@ pub enum StaffError {
     Database(#[from] sqlx::Error),
 }
 
-const COLUMNS: &str = "id, email, name, role, disabled, password_hash, session_version, created_at";
+const COLUMNS: &str = "id, email, name, role, disabled, password_hash, session_version, \
+    created_at, (totp_enrolled_at is not null) as mfa_enrolled, must_change_password";
 
 pub async fn insert_staff(
     db: &Database,
@@ -67,12 +76,14 @@ pub async fn insert_staff(
     name: &str,
     role: Role,
     password_hash: &str,
+    must_change_password: bool,
     now: OffsetDateTime,
 ) -> Result<Staff, StaffError> {
     let at = format_time(now);
     let sql = format!(
-        "insert into staff (email, name, role, password_hash, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $6) returning {COLUMNS}"
+        "insert into staff (email, name, role, password_hash, created_at, updated_at, \
+         must_change_password) values ($1, $2, $3, $4, $5, $6, {must_change_password}) \
+         returning {COLUMNS}"
     );
     let inserted = on_engine!(db, |pool| {
         sqlx::query_as::<_, StaffRow>(&sql)
@@ -130,7 +141,15 @@ pub async fn list_staff(db: &Database) -> Result<Vec<Staff>, sqlx::Error> {
 pub enum Change<'a> {
     Role(Role),
     Disable,
-    Password(&'a str),
+    Enable,
+    /// A new password hash; `must_change` asks the person to replace it at once (an admin set
+    /// it for them).
+    Password {
+        hash: &'a str,
+        must_change: bool,
+    },
+    /// Forgets the second factor (lost phone): the person enrols again at next sign-in.
+    ResetMfa,
 }
 
 impl Change<'_> {
@@ -139,7 +158,7 @@ impl Change<'_> {
         match self {
             Self::Role(role) => *role != Role::Admin,
             Self::Disable => true,
-            Self::Password(_) => false,
+            Self::Enable | Self::Password { .. } | Self::ResetMfa => false,
         }
     }
 }
@@ -181,7 +200,26 @@ pub async fn update_staff(
     let (set, value) = match change {
         Change::Role(role) => ("role = $3", Some(role.as_str())),
         Change::Disable => ("disabled = true", None),
-        Change::Password(hash) => ("password_hash = $3", Some(hash)),
+        Change::Enable => ("disabled = false", None),
+        Change::Password {
+            hash,
+            must_change: true,
+        } => (
+            "password_hash = $3, must_change_password = true",
+            Some(hash),
+        ),
+        Change::Password {
+            hash,
+            must_change: false,
+        } => (
+            "password_hash = $3, must_change_password = false",
+            Some(hash),
+        ),
+        Change::ResetMfa => (
+            "totp_secret = null, totp_pending = null, totp_enrolled_at = null, \
+             totp_last_step = null",
+            None,
+        ),
     };
     let sql = format!(
         "update staff set {set}, session_version = session_version + 1, updated_at = $1 \

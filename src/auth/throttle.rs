@@ -120,6 +120,18 @@ pub async fn fail_attempt(
     Ok(true)
 }
 
+/// The counted attempt's password was right, but signing in waits for a second factor: it is
+/// not a failure, and it forgives nothing counted before it (that waits for the code).
+pub async fn uncount_attempt(db: &Database, email: &Email) -> Result<(), sqlx::Error> {
+    const SQL: &str = "update signin_lockouts set failures = \
+        case when failures > 0 then failures - 1 else 0 end where account = $1";
+    execute_on_engine!(db, |pool| sqlx::query(SQL)
+        .bind(account_key(email))
+        .execute(pool)
+        .await)?;
+    Ok(())
+}
+
 /// A success forgives what was counted against this email: its lockout, and the attempts
 /// from `address` at it (the address's budget for every other account stays as it was).
 pub async fn forgive(db: &Database, address: IpAddr, email: &Email) -> Result<(), sqlx::Error> {

@@ -162,6 +162,13 @@ pub struct Config {
     pub lockout_minutes: u32,
     /// Proxies whose `X-Forwarded-For` names the client (`PORTAL_TRUSTED_PROXIES`).
     pub trusted_proxies: crate::net::TrustedProxies,
+    /// Who must enrol a second factor (`PORTAL_MFA`).
+    pub mfa: crate::auth::mfa::MfaPolicy,
+    /// Seals second-factor secrets (`PORTAL_SECRET_KEY`); required unless `PORTAL_MFA=off`,
+    /// and without it nobody can enrol.
+    pub secret_key: Option<Arc<crate::auth::mfa::SecretKey>>,
+    /// How long a passed second factor covers risky steps (`PORTAL_STEP_UP_MINUTES`).
+    pub step_up_minutes: u32,
     /// Whether the other loopback name (`localhost` for `127.0.0.1` and back) at the same
     /// port counts as the portal's own origin too. Only the demo sets it: `serve` has one origin.
     pub loopback_alias: bool,
@@ -274,6 +281,23 @@ impl Config {
         )
         .map_err(|reason| ConfigError::invalid("PORTAL_TRUSTED_PROXIES", reason))?;
 
+        let mfa = match get("PORTAL_MFA") {
+            None => crate::auth::mfa::MfaPolicy::Admins,
+            Some(raw) => crate::auth::mfa::MfaPolicy::parse(&raw).ok_or_else(|| {
+                ConfigError::invalid("PORTAL_MFA", "must be admins, everyone or off")
+            })?,
+        };
+        let secret_key = match get("PORTAL_SECRET_KEY") {
+            Some(raw) => Some(Arc::new(crate::auth::mfa::SecretKey::parse(&raw).map_err(
+                |short| ConfigError::invalid("PORTAL_SECRET_KEY", short.to_string()),
+            )?)),
+            None if mfa != crate::auth::mfa::MfaPolicy::Off => {
+                return Err(ConfigError::Missing("PORTAL_SECRET_KEY"))
+            }
+            None => None,
+        };
+        let step_up_minutes = number("PORTAL_STEP_UP_MINUTES", 5, 24 * 60)?;
+
         Ok(Self {
             addr,
             public_url,
@@ -293,6 +317,9 @@ impl Config {
             lockout_attempts,
             lockout_minutes,
             trusted_proxies,
+            mfa,
+            secret_key,
+            step_up_minutes,
             loopback_alias: false,
         })
     }
@@ -401,6 +428,7 @@ mod tests {
     use std::collections::HashMap;
 
     const KEY: &str = "0123456789abcdef0123456789abcdef";
+    const SECRET_KEY: &str = "secret-key-for-second-factors-0123";
 
     fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let map: HashMap<String, String> = vars
@@ -414,6 +442,7 @@ mod tests {
         vec![
             ("POSTGRID_API_KEY", "test_sk_abc"),
             ("PORTAL_AUDIT_KEY", KEY),
+            ("PORTAL_SECRET_KEY", SECRET_KEY),
         ]
     }
 
@@ -452,6 +481,21 @@ mod tests {
         assert_eq!(config.impersonation_max_minutes, 60);
         assert_eq!(config.log_format, LogFormat::Text);
         assert_eq!(config.data_dir(), Some(PathBuf::from("data")));
+        assert_eq!(config.mfa, crate::auth::mfa::MfaPolicy::Admins);
+        assert_eq!(config.step_up_minutes, 5);
+    }
+
+    #[test]
+    fn second_factors_need_the_secret_key_unless_off() {
+        let mut vars = minimal();
+        vars.retain(|(k, _)| *k != "PORTAL_SECRET_KEY");
+        assert_eq!(
+            load(&vars).unwrap_err(),
+            ConfigError::Missing("PORTAL_SECRET_KEY")
+        );
+        vars.push(("PORTAL_MFA", "off"));
+        let config = load(&vars).expect("off needs no key");
+        assert!(config.secret_key.is_none());
     }
 
     #[test]
@@ -481,6 +525,9 @@ mod tests {
             ("PORTAL_LOG_FORMAT", "xml"),
             ("DATABASE_URL", "mysql://db"),
             ("SENDGRID_API_KEY", "not-a-sendgrid-key"),
+            ("PORTAL_MFA", "sometimes"),
+            ("PORTAL_SECRET_KEY", "too-short"),
+            ("PORTAL_STEP_UP_MINUTES", "0"),
         ];
         for (name, value) in cases {
             let mut vars = minimal();
@@ -503,6 +550,7 @@ mod tests {
         assert!(!debug.contains("test_sk_abc"), "{debug}");
         assert!(!debug.contains(KEY), "{debug}");
         assert!(!debug.contains("secret-sendgrid-key"), "{debug}");
+        assert!(!debug.contains(SECRET_KEY), "{debug}");
     }
 
     #[test]

@@ -133,9 +133,17 @@ async fn replace(
         .hash(new_password)
         .await
         .map_err(AppError::portal("hashing the new password"))?;
-    staff::update_staff(&state.db, me.id, Change::Password(&hash), now)
-        .await
-        .map_err(AppError::portal("storing the new password"))?;
+    staff::update_staff(
+        &state.db,
+        me.id,
+        Change::Password {
+            hash: &hash,
+            must_change: false,
+        },
+        now,
+    )
+    .await
+    .map_err(AppError::portal("storing the new password"))?;
     let origin = origin_of(head, Some(me));
     let event = NewEvent::new(Action::PasswordChanged, Outcome::Ok, origin.clone());
     state
@@ -161,7 +169,14 @@ async fn replace(
         .await
         .map_err(AppError::portal("reloading the account"))?
         .ok_or(AppError::SignInFirst)?;
-    session::sign_in(session, &account, now)
+    // The renewed session keeps the second factor this one passed.
+    let factor_at = session
+        .get::<session::SessionAuth>(session::SESSION_KEY)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|auth| auth.factor_at);
+    session::sign_in(session, &account, now, factor_at)
         .await
         .map_err(AppError::portal("renewing the session"))?;
     Ok(())

@@ -9,9 +9,11 @@ use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
+use super::second_factor::{self, Verdict};
 use super::{safe_next, show_again, FormFeedback};
 use crate::audit::{Action, NewEvent, Outcome};
-use crate::auth::session::{self, CurrentStaff};
+use crate::auth::mfa::{self, CodeCheck};
+use crate::auth::session::{self, CurrentStaff, PendingSignIn, PENDING_KEY};
 use crate::auth::staff::{self, LockoutPolicy, Staff};
 use crate::auth::throttle;
 use crate::domain::Email;
@@ -116,8 +118,30 @@ pub async fn login(
             .await
             .unwrap_or(false);
     match usable {
+        Some(account) if verified && account.mfa_enrolled => {
+            // The password is right; nobody is signed in until the code is too. Nothing is
+            // forgiven yet, so guessing codes costs the lockout as guessing passwords does.
+            throttle::uncount_attempt(&state.db, &email)
+                .await
+                .map_err(AppError::portal("counting the sign-in attempt"))?;
+            let pending = PendingSignIn {
+                staff_id: account.id,
+                session_version: account.session_version,
+                at: now.unix_timestamp(),
+                next: safe_next(form.next.as_deref()),
+            };
+            session
+                .cycle_id()
+                .await
+                .map_err(AppError::portal("starting the sign-in"))?;
+            session
+                .insert(PENDING_KEY, pending)
+                .await
+                .map_err(AppError::portal("starting the sign-in"))?;
+            Ok(Redirect::to(CODE_PAGE).into_response())
+        }
         Some(account) if verified => {
-            begin(&state, &session, &head, ip, &email, account).await?;
+            begin(&state, &session, &head, ip, &email, account, None).await?;
             Ok(Redirect::to(&safe_next(form.next.as_deref())).into_response())
         }
         _ => {
@@ -144,7 +168,55 @@ pub async fn login(
     }
 }
 
-/// Starts the verified person's session; a sign-in that cannot be recorded does not happen.
+/// The second step of signing in, for people with a second factor.
+pub const CODE_PAGE: &str = "/login/code";
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// Checks the code of a sign-in whose password was right, and signs the person in.
+pub async fn login_code(
+    State(state): State<AppState>,
+    session: Session,
+    FormData { head, fields: form }: FormData<CodeForm>,
+) -> Result<Response, AppError> {
+    let now = state.clock.now();
+    let pending = session
+        .get::<PendingSignIn>(PENDING_KEY)
+        .await
+        .map_err(AppError::portal("reading the sign-in"))?;
+    let Some(pending) = pending.filter(|p| !p.expired(now)) else {
+        let _ = session.remove_value(PENDING_KEY).await;
+        return Ok(Redirect::to("/login?ended=code_expired").into_response());
+    };
+    let account = staff::find_by_id(&state.db, pending.staff_id)
+        .await
+        .map_err(AppError::portal("looking up the staff member"))?
+        .filter(|a| !a.disabled && a.mfa_enrolled && a.session_version == pending.session_version);
+    let Some(account) = account else {
+        let _ = session.remove_value(PENDING_KEY).await;
+        return Ok(Redirect::to("/login?ended=revoked").into_response());
+    };
+    match second_factor::check(&state, &head, &account, &form.code, "sign_in").await? {
+        Verdict::Passed(checked) => {
+            let email = Email::parse(&account.email)
+                .map_err(AppError::portal("reading the account's email"))?;
+            let ip = client_addr(&head);
+            begin(&state, &session, &head, ip, &email, &account, Some(checked)).await?;
+            Ok(Redirect::to(&pending.next).into_response())
+        }
+        Verdict::Refused(message, status) => {
+            let feedback = FormFeedback::new(FormId::LoginCode).error("code", message);
+            Ok(show_again(state, head, feedback, status).await)
+        }
+    }
+}
+
+/// Starts the verified person's session (`second_factor`: the code it passed, if one was
+/// asked); a sign-in that cannot be recorded does not happen.
 async fn begin(
     state: &AppState,
     session: &Session,
@@ -152,20 +224,30 @@ async fn begin(
     ip: std::net::IpAddr,
     email: &Email,
     account: &Staff,
+    second_factor: Option<CodeCheck>,
 ) -> Result<(), AppError> {
     let now = state.clock.now();
-    session::sign_in(session, account, now)
+    let factor_at = second_factor.map(|_| now.unix_timestamp());
+    session::sign_in(session, account, now, factor_at)
         .await
         .map_err(AppError::portal("starting the session"))?;
     if let Err(err) = throttle::forgive(&state.db, ip, email).await {
         tracing::error!(error = %err, "the sign-in's attempts could not be forgiven");
     }
     let me = CurrentStaff::from(account);
+    let mut detail = json!({"second_factor": second_factor.map(CodeCheck::as_str)});
+    if second_factor == Some(CodeCheck::Recovery) {
+        let left = mfa::recovery_codes_left(&state.db, account.id)
+            .await
+            .map_err(AppError::portal("counting recovery codes"))?;
+        detail["recovery_codes_left"] = json!(left);
+    }
     let event = NewEvent::new(
         Action::LoginSucceeded,
         Outcome::Ok,
         origin_of(head, Some(&me)),
-    );
+    )
+    .detail(detail);
     if let Err(err) = state.audit.append(event).await {
         let _ = session.flush().await;
         return Err(AppError::portal("recording the sign-in")(err));

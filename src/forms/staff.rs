@@ -32,6 +32,9 @@ pub struct AddForm {
     role: String,
     #[serde(default)]
     password: String,
+    /// A checkbox, checked on the form: they choose their own password at first sign-in.
+    #[serde(default)]
+    must_change: Option<String>,
 }
 
 pub async fn add(
@@ -75,6 +78,7 @@ pub async fn add(
         &form.name,
         role,
         &hash,
+        form.must_change.is_some(),
         state.clock.now(),
     )
     .await
@@ -111,6 +115,9 @@ pub struct RoleForm {
 pub struct PasswordForm {
     #[serde(default)]
     password: String,
+    /// A checkbox: they replace it with their own at their next sign-in.
+    #[serde(default)]
+    must_change: Option<String>,
 }
 
 /// A change to someone else's row, with the rules in `auth::staff_changes`; a refusal shows
@@ -241,9 +248,34 @@ pub async fn set_password(
         .hash(SecretString::from(fields.password))
         .await
         .map_err(AppError::portal("hashing the password"))?;
+    let must_change = fields.must_change.is_some();
     let new_password = |target: &staff::Staff| {
-        let detail = json!({"staff_id": id, "email": target.email, "password": "changed"});
-        Some((Change::Password(&hash), detail))
+        let detail = json!({"staff_id": id, "email": target.email, "password": "changed", "must_change": must_change});
+        Some((
+            Change::Password {
+                hash: &hash,
+                must_change,
+            },
+            detail,
+        ))
     };
     change(state, head, me, id, new_password, Action::StaffUpdated).await
+}
+
+/// Forgets someone's second factor (a lost phone): their sessions end, and they enrol again.
+pub async fn reset_mfa(
+    State(state): State<AppState>,
+    Allowed(me, _): Allowed<need::ManageStaff>,
+    Path(id): Path<StaffId>,
+    head: Parts,
+) -> Result<Response, AppError> {
+    let reset = |target: &staff::Staff| {
+        target.mfa_enrolled.then(|| {
+            (
+                Change::ResetMfa,
+                json!({"staff_id": id, "email": target.email}),
+            )
+        })
+    };
+    change(state, head, me, id, reset, Action::MfaReset).await
 }

@@ -72,6 +72,11 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             return fail(&state, req, AppError::Forbidden).await;
         }
     }
+    if let (Some(staff), false) = (&current, needs == Access::Public) {
+        if let Some(page) = access::setup_first(staff, state.config.mfa, req.uri().path()) {
+            return Redirect::to(page).into_response();
+        }
+    }
     if let Some(staff) = current {
         req.extensions_mut().insert(staff);
     }

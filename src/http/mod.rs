@@ -10,6 +10,7 @@ pub mod origin_guard;
 pub mod request_id;
 pub mod security_headers;
 mod session_store;
+mod step_up;
 
 use axum::http::Method;
 use axum::middleware::from_fn_with_state;
@@ -101,7 +102,10 @@ const fn endpoint(
 /// and [`routes`] hands it to the tests, so a new route cannot miss the permission matrix.
 const ENDPOINTS: &[Endpoint] = &[
     endpoint(Post, "/login", |m| on(m, forms::login::login)),
+    endpoint(Post, "/login/code", |m| on(m, forms::login::login_code)),
     endpoint(Post, "/logout", |m| on(m, forms::login::logout)),
+    endpoint(Post, "/account/mfa", |m| on(m, forms::mfa::confirm)),
+    endpoint(Post, "/account/mfa/start", |m| on(m, forms::mfa::start)),
     endpoint(Post, "/account/password", |m| {
         on(m, forms::account::change_password)
     }),
@@ -114,6 +118,9 @@ const ENDPOINTS: &[Endpoint] = &[
     }),
     endpoint(Post, "/staff/{id}/password", |m| {
         on(m, forms::staff::set_password)
+    }),
+    endpoint(Post, "/staff/{id}/mfa/reset", |m| {
+        on(m, forms::staff::reset_mfa)
     }),
     endpoint(Post, "/sub-orgs/new", |m| on(m, forms::sub_orgs::create)),
     endpoint(Post, "/audit/verify", |m| on(m, forms::audit::verify_now)),
@@ -193,9 +200,11 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PortalStore>) -> Ro
         .merge(endpoints)
         .fallback(render::render_not_found)
         // Innermost first: a handler's error rendered as a page; the impersonation
-        // re-checked; who is signed in and may they; then same-origin; then sessions.
+        // re-checked; a fresh second factor for risky steps; who is signed in and may they;
+        // then same-origin; then sessions.
         .layer(from_fn_with_state(state.clone(), error_page::middleware))
         .layer(from_fn_with_state(state.clone(), acting::middleware))
+        .layer(from_fn_with_state(state.clone(), step_up::middleware))
         .layer(from_fn_with_state(state.clone(), authorize::middleware))
         .layer(from_fn_with_state(state.clone(), origin_guard::middleware))
         .layer(sessions)

@@ -7,6 +7,10 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormId {
     Login,
+    /// The second step of signing in: the code.
+    LoginCode,
+    /// Setting up a second factor.
+    MfaEnrol,
     OwnPassword,
     StaffAdd,
     /// A change to one staff member's row (role, disable, password).

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod feedback;
 pub mod paths;
 pub mod request;
+pub mod step_up;
 
 pub use error::{AppError, ErrorShown};
 pub use feedback::{FormFeedback, FormId};

@@ -130,6 +130,8 @@ async fn permission_matrix() {
             "/account/password",
             [303, 200, 200, 200, 303, 200, 200],
         ),
+        case("GET", "/login/code", [200, 200, 200, 200, 200, 200, 200]),
+        case("GET", "/account/mfa", [303, 200, 200, 200, 303, 200, 200]),
         case("GET", "/staff", [303, 403, 200, 403, 303, 200, 200]),
         case("GET", "/sub-orgs", [303, 200, 200, 403, 303, 200, 200]),
         case("GET", "/sub-orgs", [303, 200, 200, 403, 303, 200, 200])
@@ -323,6 +325,16 @@ async fn permission_matrix() {
         case("GET", "/assets/{name}", [200, 200, 200, 200, 200, 200, 200]).at(STYLESHEET_PATH),
         case("POST", "/login", [422, 422, 422, 422, 422, 422, 422]).form(&[("email", "")]),
         case("POST", "/logout", [401, 303, 303, 303, 401, 303, 303]),
+        // Without a password checked first, there is no code to check.
+        case("POST", "/login/code", [303, 303, 303, 303, 303, 303, 303]).form(&[("code", "1")]),
+        case("POST", "/account/mfa", [401, 303, 303, 303, 401, 303, 303]).form(&[("code", "1")]),
+        case("POST", "/account/mfa/start", [401, 303, 303, 303, 401, 303, 303]),
+        case(
+            "POST",
+            "/staff/{id}/mfa/reset",
+            [401, 403, 303, 403, 401, 303, 303],
+        )
+        .at(format!("/staff/{other}/mfa/reset")),
         case(
             "POST",
             "/account/password",

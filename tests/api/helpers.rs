@@ -15,6 +15,7 @@ use suborg_portal::startup::Application;
 use suborg_portal::state::AppState;
 
 pub const AUDIT_KEY: &str = "test-audit-key-0123456789abcdef0123456789";
+pub const SECRET_KEY: &str = "test-secret-key-for-second-factors-0123456789";
 pub const API_KEY: &str = "test_sk_integration";
 
 /// Where a test's database lives: a SQLite file in `dir`, or, when `PORTAL_TEST_DATABASE_URL`
@@ -127,6 +128,9 @@ impl TestApp {
                 format!("http://{sim_addr}{BASE_PATH}"),
             ),
             ("DATABASE_URL".into(), db_url.clone()),
+            ("PORTAL_SECRET_KEY".into(), SECRET_KEY.into()),
+            // Second factors are asked for by the tests about them (tests/api/mfa.rs).
+            ("PORTAL_MFA".into(), "off".into()),
         ]);
         for (k, v) in overrides {
             vars.insert((*k).into(), (*v).into());
@@ -234,6 +238,7 @@ impl TestApp {
             &format!("{} {n}", role.label()),
             role,
             &hash,
+            false,
             self.state.clock.now(),
         )
         .await

@@ -94,6 +94,9 @@ impl Deployment {
             .env("PORTAL_ADDR", format!("127.0.0.1:{port}"))
             .env("PORTAL_PUBLIC_URL", PUBLIC_URL)
             .env("PORTAL_AUDIT_KEY", AUDIT_KEY)
+            .env("PORTAL_SECRET_KEY", crate::helpers::SECRET_KEY)
+            // The admins of this test sign in with a password only.
+            .env("PORTAL_MFA", "off")
             .env("POSTGRID_API_KEY", API_KEY)
             .env("POSTGRID_BASE_URL", &self.sim_base)
             .env("RUST_LOG", "warn")

@@ -9,6 +9,7 @@ mod disk_full;
 mod helpers;
 mod impersonation;
 mod instances;
+mod mfa;
 mod pages;
 mod platform;
 mod postgres_restart;

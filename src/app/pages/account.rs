@@ -10,12 +10,16 @@ use crate::web::FormId;
 pub fn AccountPasswordPage() -> impl IntoView {
     let feedback = feedback_for(FormId::OwnPassword);
     let done = query_param("done").as_deref() == Some("changed");
+    let required = query_param("required").is_some();
     view! {
         <Title text="Your password"/>
         <section class="card narrow" aria-labelledby="password-heading">
             <h1 id="password-heading">"Change your password"</h1>
             {done.then(|| view! {
                 <p class="notice ok" role="status">"Your password was changed. Your other sessions were signed out."</p>
+            })}
+            {required.then(|| view! {
+                <p class="notice warn" role="status">"An admin asked you to choose a new password. Choose one to continue."</p>
             })}
             <FormProblem feedback=feedback.clone()/>
             <form method="post" action="/account/password" class="stacked">

@@ -12,6 +12,7 @@ fn ended_message(ended: Option<String>) -> Option<&'static str> {
         "expired" => Some("Your session reached its time limit. Sign in again."),
         "revoked" => Some("Your session was ended because your account changed. Sign in again."),
         "signed_out" => Some("You are signed out."),
+        "code_expired" => Some("The time to type your code ran out. Sign in again."),
         _ => None,
     }
 }
@@ -36,6 +37,25 @@ pub fn LoginPage() -> impl IntoView {
                 <Field feedback name="password" label="Password" kind="password" autocomplete="current-password" keep_value=false/>
                 <button type="submit">"Sign in"</button>
             </form>
+        </section>
+    }
+}
+
+/// The second step of signing in, for people with two-step sign-in.
+#[component]
+pub fn LoginCodePage() -> impl IntoView {
+    let feedback = feedback_for(FormId::LoginCode);
+    view! {
+        <Title text="Sign in: your code"/>
+        <section class="card narrow" aria-labelledby="code-heading">
+            <h1 id="code-heading">"Type your code"</h1>
+            <p>"Open your authenticator app and type the 6-digit code it shows for suborg-portal. Lost your phone? Type one of your recovery codes instead."</p>
+            <FormProblem feedback=feedback.clone()/>
+            <form method="post" action="/login/code" class="stacked">
+                <Field feedback name="code" label="Code" autocomplete="one-time-code" keep_value=false/>
+                <button type="submit">"Sign in"</button>
+            </form>
+            <p><a href="/login">"Start again"</a></p>
         </section>
     }
 }

@@ -1,0 +1,112 @@
+//! Setting up one's own second factor on `/account/mfa`: a new secret, then its first code,
+//! then the recovery codes, shown once.
+
+use axum::extract::State;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::provide_context;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::second_factor::secret_key;
+use super::{show_again, FormFeedback};
+use crate::app::render::render_page_with;
+use crate::audit::{Action, NewEvent, Outcome};
+use crate::auth::mfa::{self, NotEnrolled};
+use crate::auth::session::{self, SessionAuth, SESSION_KEY};
+use crate::auth::staff::{self, Staff};
+use crate::state::AppState;
+use crate::web::extract::{FormData, SignedIn};
+use crate::web::request::origin_of;
+use crate::web::{AppError, FormId};
+
+pub const PAGE: &str = "/account/mfa";
+
+/// The recovery codes of an enrolment just finished, for the page that shows them once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveryCodesShown(pub Vec<String>);
+
+async fn account(state: &AppState, me: &crate::auth::CurrentStaff) -> Result<Staff, AppError> {
+    staff::find_by_id(&state.db, me.id)
+        .await
+        .map_err(AppError::portal("loading the account"))?
+        .ok_or(AppError::SignInFirst)
+}
+
+/// Shows a new secret to enrol (replacing one shown before and not confirmed).
+pub async fn start(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+) -> Result<Response, AppError> {
+    let key = secret_key(&state)?;
+    let account = account(&state, &me).await?;
+    // Someone enrolled replaces their factor only through an admin's reset: whoever holds a
+    // session alone must not be able to swap in their own.
+    if !account.mfa_enrolled {
+        mfa::begin_enrolment(&state.db, key, &account)
+            .await
+            .map_err(AppError::portal("starting the enrolment"))?;
+    }
+    Ok(Redirect::to(PAGE).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// Finishes enrolment with the app's first code; the recovery codes are shown on this answer.
+pub async fn confirm(
+    State(state): State<AppState>,
+    session: Session,
+    SignedIn(me): SignedIn,
+    FormData { head, fields }: FormData<ConfirmForm>,
+) -> Result<Response, AppError> {
+    let key = secret_key(&state)?;
+    let account = account(&state, &me).await?;
+    let now = state.clock.now();
+    let finished = mfa::finish_enrolment(&state.db, key, &account, &fields.code, now)
+        .await
+        .map_err(AppError::portal("finishing the enrolment"))?;
+    let codes = match finished {
+        Ok(codes) => codes,
+        Err(NotEnrolled::NotStarted) => return Ok(Redirect::to(PAGE).into_response()),
+        Err(refused) => {
+            let message = match refused {
+                NotEnrolled::StartedAgain => {
+                    "Setup was started again in another tab: scan the code shown now."
+                }
+                _ => "That code is not right. Type the 6 digits your app shows for suborg-portal now.",
+            };
+            let feedback = FormFeedback::new(FormId::MfaEnrol).error("code", message);
+            return Ok(show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await);
+        }
+    };
+    let event = NewEvent::new(
+        Action::MfaEnrolled,
+        Outcome::Ok,
+        origin_of(&head, Some(&me)),
+    );
+    state
+        .audit
+        .append(event)
+        .await
+        .map_err(AppError::portal("recording the enrolment"))?;
+    // A privilege change: a new session id, which has just passed the second factor.
+    if let Ok(Some(auth)) = session.get::<SessionAuth>(SESSION_KEY).await {
+        session::factor_passed(&session, auth, now)
+            .await
+            .map_err(AppError::portal("renewing the session"))?;
+    }
+    Ok(show_codes(state, head, codes).await)
+}
+
+async fn show_codes(state: AppState, mut head: Parts, codes: Vec<String>) -> Response {
+    head.method = axum::http::Method::GET;
+    let shown = RecoveryCodesShown(codes);
+    let req = axum::extract::Request::from_parts(head, axum::body::Body::empty());
+    // Like every page, sent `Cache-Control: no-store`: the codes are on this answer only.
+    render_page_with(state, req, move || provide_context(shown.clone())).await
+}
