@@ -2,6 +2,7 @@
 //! many customers. See the README for the architecture map.
 
 pub mod app;
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod cli;

@@ -157,8 +157,9 @@ impl Application {
 const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Every minute: ends impersonations past their time or idle (their sessions ended without
-/// anyone seeing it), records the last minute's repeated origin refusals, and forgets sign-in
-/// failures older than the throttle's window.
+/// anyone seeing it), expires requests for write mode nobody decided, records the last
+/// minute's repeated origin refusals, and forgets sign-in failures older than the throttle's
+/// window.
 async fn sweep_periodically(state: AppState) {
     let mut every = tokio::time::interval(SWEEP_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -170,6 +171,9 @@ async fn sweep_periodically(state: AppState) {
             crate::impersonation::sweep(&state.db, &state.audit, now, idle, None).await
         {
             tracing::error!(error = %err, "open impersonations could not be swept");
+        }
+        if let Err(err) = crate::approvals::expire_overdue(&state.db, &state.audit, now).await {
+            tracing::error!(error = %err, "overdue write-mode requests could not be expired");
         }
         let repeats = state.origin_rejections.finished(now);
         crate::audit::refusals::record_repeats(&state.audit, repeats).await;

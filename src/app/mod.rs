@@ -37,6 +37,7 @@ use pages::sendgrid::acting::{
 use pages::sendgrid::subusers::{SubuserPage, SubuserStatusPage, SubusersPage};
 use pages::{
     account::AccountPasswordPage,
+    approvals::ApprovalsPage,
     error::ErrorPage,
     handoff::HandoffPage,
     home::HomePage,
@@ -101,6 +102,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/account/password") view=AccountPasswordPage ssr=SsrMode::Async/>
                             <Route path=path!("/account/mfa") view=AccountMfaPage ssr=SsrMode::Async/>
                             <Route path=path!("/staff") view=StaffPage ssr=SsrMode::Async/>
+                            <Route path=path!("/approvals") view=ApprovalsPage ssr=SsrMode::Async/>
                             <Route path=path!("/sub-orgs") view=SubOrgListPage ssr=SsrMode::Async/>
                             <Route path=path!("/sub-orgs/new") view=NewSubOrgPage ssr=SsrMode::Async/>
                             <Route path=path!("/sub-orgs/:id") view=SubOrgDetailPage ssr=SsrMode::Async/>

@@ -39,10 +39,14 @@ pub enum Action {
     SessionEnded,
     StaffEnabled,
     StaffUnlocked,
+    ApprovalRequested,
+    ApprovalGranted,
+    ApprovalDenied,
+    ApprovalExpired,
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 31] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Locked,
@@ -70,6 +74,10 @@ impl Action {
         Self::SessionEnded,
         Self::StaffEnabled,
         Self::StaffUnlocked,
+        Self::ApprovalRequested,
+        Self::ApprovalGranted,
+        Self::ApprovalDenied,
+        Self::ApprovalExpired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -101,6 +109,10 @@ impl Action {
             Self::SessionEnded => "auth.session_ended",
             Self::StaffEnabled => "staff.enabled",
             Self::StaffUnlocked => "staff.unlocked",
+            Self::ApprovalRequested => "approval.requested",
+            Self::ApprovalGranted => "approval.granted",
+            Self::ApprovalDenied => "approval.denied",
+            Self::ApprovalExpired => "approval.expired",
         }
     }
 

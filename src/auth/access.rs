@@ -38,6 +38,14 @@ pub fn required(method: &Method, path: &str) -> Access {
         };
         return Access::Needs(Permission::ManageStaff, action);
     }
+    if under("/approvals") {
+        let action = if path.ends_with("/deny") {
+            Action::ApprovalDenied
+        } else {
+            Action::ApprovalGranted
+        };
+        return Access::Needs(Permission::ApproveWrite, action);
+    }
     if path == "/audit/verify" {
         return Access::Needs(Permission::VerifyAudit, Action::AuditViewed);
     }
@@ -90,7 +98,7 @@ pub fn needs_step_up(path: &str, fields: &[(String, String)]) -> bool {
         "/impersonation/start" => true,
         // Giving write mode up is never risky.
         "/impersonation/mode" => field("mode") != Some("read_only"),
-        _ => under("/staff"),
+        _ => under("/staff") || under("/approvals"),
     }
 }
 
@@ -130,6 +138,7 @@ mod tests {
         assert!(needs_step_up("/staff", &[]));
         assert!(needs_step_up("/staff/3/role", &[]));
         assert!(!needs_step_up("/staffing", &[]));
+        assert!(needs_step_up("/approvals/x/grant", &[]));
         assert!(!needs_step_up("/impersonation/stop", &[]));
         assert!(!needs_step_up("/account/password", &[]));
     }

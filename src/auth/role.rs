@@ -25,6 +25,8 @@ pub enum Permission {
     ViewSubusers,
     /// Enable or disable a SendGrid subuser.
     ManageSubusers,
+    /// Grant or deny another admin's request for write mode.
+    ApproveWrite,
 }
 
 impl Role {
@@ -76,6 +78,7 @@ mod tests {
             (VerifyAudit, [true, false, false]),
             (ViewSubusers, [true, true, false]),
             (ManageSubusers, [true, false, false]),
+            (ApproveWrite, [true, false, false]),
         ];
         for (permission, expected) in table {
             for (role, can) in Role::ALL.into_iter().zip(expected) {

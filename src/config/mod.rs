@@ -169,6 +169,9 @@ pub struct Config {
     pub secret_key: Option<Arc<crate::auth::mfa::SecretKey>>,
     /// How long a passed second factor covers risky steps (`PORTAL_STEP_UP_MINUTES`).
     pub step_up_minutes: u32,
+    /// Whether switching to write mode needs another admin's approval
+    /// (`PORTAL_WRITE_APPROVAL=required`).
+    pub write_approval: bool,
     /// Whether the other loopback name (`localhost` for `127.0.0.1` and back) at the same
     /// port counts as the portal's own origin too. Only the demo sets it: `serve` has one origin.
     pub loopback_alias: bool,
@@ -297,6 +300,16 @@ impl Config {
             None => None,
         };
         let step_up_minutes = number("PORTAL_STEP_UP_MINUTES", 5, 24 * 60)?;
+        let write_approval = match get("PORTAL_WRITE_APPROVAL").as_deref().map(str::trim) {
+            None | Some("off") => false,
+            Some("required") => true,
+            Some(_) => {
+                return Err(ConfigError::invalid(
+                    "PORTAL_WRITE_APPROVAL",
+                    "must be required or off",
+                ))
+            }
+        };
 
         Ok(Self {
             addr,
@@ -320,6 +333,7 @@ impl Config {
             mfa,
             secret_key,
             step_up_minutes,
+            write_approval,
             loopback_alias: false,
         })
     }
@@ -483,6 +497,7 @@ mod tests {
         assert_eq!(config.data_dir(), Some(PathBuf::from("data")));
         assert_eq!(config.mfa, crate::auth::mfa::MfaPolicy::Admins);
         assert_eq!(config.step_up_minutes, 5);
+        assert!(!config.write_approval);
     }
 
     #[test]
@@ -528,6 +543,7 @@ mod tests {
             ("PORTAL_MFA", "sometimes"),
             ("PORTAL_SECRET_KEY", "too-short"),
             ("PORTAL_STEP_UP_MINUTES", "0"),
+            ("PORTAL_WRITE_APPROVAL", "sometimes"),
         ];
         for (name, value) in cases {
             let mut vars = minimal();

@@ -87,6 +87,10 @@ uuid_id!(
     /// One PostGrid call: its request and response events share it.
     CallId
 );
+uuid_id!(
+    /// A request for write mode that another admin decides.
+    ApprovalId
+);
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,7 @@ mod timestamp;
 
 pub use country::{CountryCode, UnknownCountry, COUNTRIES};
 pub use email::{Email, InvalidEmail};
-pub use ids::{CallId, ImpersonationId, StaffId};
+pub use ids::{ApprovalId, CallId, ImpersonationId, StaffId};
 pub use sub_org_id::SubOrgId;
 pub use text::{Reason, ReasonProblem};
 pub use timestamp::Timestamp;

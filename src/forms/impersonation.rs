@@ -10,6 +10,7 @@ use serde_json::json;
 use tower_sessions::Session;
 
 use super::{at, safe_next, show_again, FormFeedback};
+use crate::approvals;
 use crate::audit::{Action, NewEvent, Origin, Outcome};
 use crate::domain::text::LINE_MAX_CHARS;
 use crate::domain::Reason;
@@ -225,6 +226,30 @@ pub async fn change_mode(
             }
         }
     };
+    if let (Mode::Write, Mode::ReadOnly, true, Some(why)) =
+        (to, imp.mode, state.config.write_approval, why.as_ref())
+    {
+        let granted = approvals::granted_for(&state.db, imp.id)
+            .await
+            .map_err(AppError::portal("looking for an approval"))?;
+        if !granted {
+            approvals::request(
+                &state.db,
+                &state.audit,
+                &imp,
+                why,
+                &origin,
+                state.clock.now(),
+            )
+            .await
+            .map_err(AppError::portal("filing the request for write mode"))?;
+            let home = match imp.target {
+                impersonation::Target::Postgrid(_) => "/impersonation",
+                impersonation::Target::Sendgrid(_) => "/sendgrid/acting",
+            };
+            return Ok(Redirect::to(&format!("{home}?approval=requested")).into_response());
+        }
+    }
     if imp.mode != to {
         impersonation::change_mode(&state, &imp, to, why.as_ref(), &origin)
             .await

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod acting;
+pub mod approvals;
 pub mod audit;
 pub mod impersonation;
 pub mod login;

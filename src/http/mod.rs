@@ -122,6 +122,12 @@ const ENDPOINTS: &[Endpoint] = &[
     endpoint(Post, "/staff/{id}/mfa/reset", |m| {
         on(m, forms::staff::reset_mfa)
     }),
+    endpoint(Post, "/approvals/{id}/grant", |m| {
+        on(m, forms::approvals::grant)
+    }),
+    endpoint(Post, "/approvals/{id}/deny", |m| {
+        on(m, forms::approvals::deny)
+    }),
     endpoint(Post, "/sub-orgs/new", |m| on(m, forms::sub_orgs::create)),
     endpoint(Post, "/audit/verify", |m| on(m, forms::audit::verify_now)),
     endpoint(Post, "/impersonation/start", |m| {

@@ -337,8 +337,22 @@ async fn find_active(
     state: &AppState,
     id: ImpersonationId,
 ) -> Result<Option<Impersonation>, sqlx::Error> {
-    on_engine!(state.db, |pool| sqlx::query_as(&format!(
-        "select {COLUMNS} from impersonations where id = $1 and ended_at is null"
+    find(&state.db, id, true).await
+}
+
+/// Impersonation `id`, if it exists (and, with `open_only`, has not ended).
+pub async fn find(
+    db: &Database,
+    id: ImpersonationId,
+    open_only: bool,
+) -> Result<Option<Impersonation>, sqlx::Error> {
+    let open = if open_only {
+        " and ended_at is null"
+    } else {
+        ""
+    };
+    on_engine!(db, |pool| sqlx::query_as(&format!(
+        "select {COLUMNS} from impersonations where id = $1{open}"
     ))
     .bind(id.to_string())
     .fetch_optional(pool)
@@ -346,7 +360,13 @@ async fn find_active(
 }
 
 /// The event every impersonation event starts from.
-fn event(action: Action, outcome: Outcome, origin: &Origin, imp: &Impersonation) -> NewEvent {
+/// An event about `imp`: its provider, target, id and reason filled in.
+pub(crate) fn event(
+    action: Action,
+    outcome: Outcome,
+    origin: &Origin,
+    imp: &Impersonation,
+) -> NewEvent {
     let mut event = NewEvent::new(action, outcome, origin.clone());
     event.provider = Some(imp.target.provider());
     event.sub_org_id = Some(imp.target.acting_for());

@@ -45,6 +45,7 @@ pub trait Need {
 pub mod need {
     use super::{Need, Permission};
 
+    pub struct ApproveWrite;
     pub struct CreateSubOrg;
     pub struct Impersonate;
     pub struct ManageSubusers;
@@ -52,6 +53,9 @@ pub mod need {
     pub struct ReviewAudit;
     pub struct VerifyAudit;
 
+    impl Need for ApproveWrite {
+        const PERMISSION: Permission = Permission::ApproveWrite;
+    }
     impl Need for CreateSubOrg {
         const PERMISSION: Permission = Permission::CreateSubOrg;
     }

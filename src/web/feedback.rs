@@ -31,6 +31,8 @@ pub enum FormId {
     SuppressionRemove,
     /// Activating a SendGrid template version.
     VersionActivate,
+    /// Granting or denying a request for write mode.
+    Approval,
 }
 
 /// A way forward the page offers beside the message, when the refusal has one.

@@ -133,6 +133,7 @@ async fn permission_matrix() {
         case("GET", "/login/code", [200, 200, 200, 200, 200, 200, 200]),
         case("GET", "/account/mfa", [303, 200, 200, 200, 303, 200, 200]),
         case("GET", "/staff", [303, 403, 200, 403, 303, 200, 200]),
+        case("GET", "/approvals", [303, 403, 200, 403, 303, 200, 200]),
         case("GET", "/sub-orgs", [303, 200, 200, 403, 303, 200, 200]),
         case("GET", "/sub-orgs", [303, 200, 200, 403, 303, 200, 200])
             .at("/sub-orgs?search=a&skip=20"),
@@ -362,6 +363,18 @@ async fn permission_matrix() {
             [401, 403, 303, 403, 401, 303, 303],
         )
         .at(format!("/staff/{other}/disable")),
+        case(
+            "POST",
+            "/approvals/{id}/grant",
+            [401, 403, 409, 403, 401, 409, 409],
+        )
+        .at("/approvals/00000000-0000-4000-8000-000000000000/grant"),
+        case(
+            "POST",
+            "/approvals/{id}/deny",
+            [401, 403, 409, 403, 401, 409, 409],
+        )
+        .at("/approvals/not-an-id/deny"),
         case("POST", "/sub-orgs/new", [401, 403, 422, 403, 401, 422, 422])
             .form(&[("organization_name", "")]),
         case("POST", "/audit/verify", [401, 403, 303, 403, 401, 303, 303]),

@@ -1,6 +1,7 @@
 //! Integration tests: the real router on a random port with a fresh database per test.
 
 mod acting;
+mod approvals;
 mod audit;
 mod audit_review;
 mod auth;

@@ -12,7 +12,10 @@ use crate::state::AppState;
 pub fn Header() -> impl IntoView {
     let state = use_context::<AppState>();
     let mode = state.as_ref().map(|state| state.config.postgrid_mode);
-    let sendgrid = state.is_some_and(|state| state.config.sendgrid.is_some());
+    let sendgrid = state
+        .as_ref()
+        .is_some_and(|state| state.config.sendgrid.is_some());
+    let approvals = state.is_some_and(|state| state.config.write_approval);
     let me = current_staff();
     let links = me.as_ref().map(|me| {
         let mut links = Vec::new();
@@ -27,6 +30,9 @@ pub fn Header() -> impl IntoView {
         }
         if me.can(Permission::ManageStaff) {
             links.push(("/staff", "Staff"));
+        }
+        if approvals && me.can(Permission::ApproveWrite) {
+            links.push(("/approvals", "Approvals"));
         }
         links
     });

@@ -1,5 +1,6 @@
 pub mod account;
 pub mod acting;
+pub mod approvals;
 pub mod audit;
 pub mod error;
 pub mod handoff;

@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::app::components::field::{FormProblem, TextArea};
+use crate::app::components::problem::Problem;
 use crate::app::paging::Filter;
 use crate::app::request::{current_staff, extension, feedback_for, query_param};
 use crate::config::PostgridMode;
@@ -59,10 +60,31 @@ pub fn SwitchToWrite(what: &'static str) -> impl IntoView {
     let back = use_context::<Parts>()
         .map(|parts| parts.uri.path().to_owned())
         .unwrap_or_else(|| "/impersonation".to_owned());
+    let approval = use_context::<AppState>()
+        .filter(|state| state.config.write_approval)
+        .zip(extension::<Acting>())
+        .map(|(state, acting)| async move {
+            crate::approvals::latest_for(&state.db, acting.0.id)
+                .await
+                .map_err(crate::web::AppError::portal(
+                    "loading the request for write mode",
+                ))
+        });
+    let asks = approval.is_some();
     view! {
         <section class="card" aria-labelledby="write-heading">
             <h2 id="write-heading">{format!("Switch to write mode to {what}")}</h2>
             <p>"Acting is read-only until you say why you need to make changes. Every change is recorded."</p>
+            {approval.map(|load| view! {
+                <Suspense fallback=|| ()>
+                    {Suspend::new(async move {
+                        match load.await {
+                            Ok(latest) => view! { <ApprovalStatus latest/> }.into_any(),
+                            Err(error) => view! { <Problem error/> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            })}
             <FormProblem feedback=feedback.clone()/>
             <form method="post" action="/impersonation/mode" class="stacked">
                 <input type="hidden" name="back" value=back/>
@@ -70,10 +92,30 @@ pub fn SwitchToWrite(what: &'static str) -> impl IntoView {
                 <TextArea id="why" name="why" value=feedback.typed("why") minlength=REASON_MIN_CHARS
                     maxlength=REASON_MAX_CHARS invalid=problem.is_some()/>
                 {problem.map(|p| view! { <p class="field-error">{p}</p> })}
-                <button type="submit">"Switch to write mode"</button>
+                <button type="submit">{if asks { "Switch to write mode (or ask for it)" } else { "Switch to write mode" }}</button>
             </form>
         </section>
     }
+}
+
+/// Where this impersonation's request for write mode stands, when another admin must approve.
+#[component]
+fn ApprovalStatus(latest: Option<crate::approvals::Approval>) -> impl IntoView {
+    use crate::approvals::Decision;
+    let by = |a: &crate::approvals::Approval| a.decided_by_name.clone().unwrap_or_default();
+    let (class, message) = match latest {
+        None => ("notice", "Write mode needs another admin's approval: your reason goes to them on the Approvals page.".to_owned()),
+        Some(a) => match a.decision() {
+            None => ("notice warn", format!(
+                "Waiting for another admin to approve write mode (asked at {}, open until {}). Once approved, switch here.",
+                a.requested_at, a.expires_at
+            )),
+            Some(Decision::Granted) => ("notice ok", format!("{} approved write mode for this impersonation: switch to it now.", by(&a))),
+            Some(Decision::Denied) => ("notice error", format!("{} denied write mode. You can ask again with a new reason.", by(&a))),
+            Some(Decision::Expired) => ("notice error", "Your request for write mode expired without a decision. You can ask again.".to_owned()),
+        },
+    };
+    view! { <p class=class role="status">{message}</p> }
 }
 
 /// Whether a form that changes something is shown: in write mode, or to give back what was
