@@ -83,6 +83,9 @@ ensure_postgres
 psql -q "$PG_SERVER/postgres" -c "create database $TEST_DB"
 trap drop_test_db EXIT
 
+# The OpenID provider the single sign-on tests run (oidc-provider) is one of them.
+ensure_node_modules
+
 # The restart test runs a PostgreSQL cluster of its own whatever the engine: once is enough.
 step "Rust tests on SQLite"
 rust_tests postgres_restart
@@ -92,7 +95,6 @@ PORTAL_TEST_DATABASE_URL="$PG_SERVER/$TEST_DB" rust_tests
 
 step "browser tests (Playwright, Debian's chromium, JavaScript off)"
 ensure_chromium
-ensure_node_modules
 # The debug binary the Rust tests just built: no second build.
 cargo build --locked --bin suborg-portal
 (cd end2end && PORTAL_BIN="$PWD/../target/debug/suborg-portal" npx playwright test)

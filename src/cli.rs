@@ -87,6 +87,10 @@ enum StaffCommand {
         /// Read the password from standard input (required: never on the command line).
         #[arg(long, required = true)]
         password_stdin: bool,
+        /// An admin who may still sign in with a password when
+        /// PORTAL_PASSWORD_SIGNIN=break-glass (for when the identity provider is down).
+        #[arg(long)]
+        break_glass: bool,
     },
     /// List staff members.
     List,
@@ -239,11 +243,19 @@ async fn staff_command(command: StaffCommand) -> anyhow::Result<()> {
     let now = time::OffsetDateTime::now_utc();
     match command {
         StaffCommand::Add {
-            email, name, role, ..
+            email,
+            name,
+            role,
+            break_glass,
+            ..
         } => {
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
             anyhow::ensure!(!name.trim().is_empty(), "--name must not be empty");
             let role = Role::parse(&role).context("--role must be admin, viewer or auditor")?;
+            anyhow::ensure!(
+                !break_glass || role == Role::Admin,
+                "--break-glass is for admins only"
+            );
             let mut line = String::new();
             std::io::stdin()
                 .read_line(&mut line)
@@ -252,8 +264,11 @@ async fn staff_command(command: StaffCommand) -> anyhow::Result<()> {
             check_policy(&password).map_err(|weak| anyhow::anyhow!("password refused: {weak}"))?;
             let hash = Hasher::new(1).hash(SecretString::from(password)).await?;
             let created = staff::insert_staff(&db, &email, &name, role, &hash, false, now).await?;
+            if break_glass {
+                staff::set_break_glass(&db, created.id).await?;
+            }
             let event = NewEvent::new(Action::StaffCreated, Outcome::Ok, cli_origin())
-                .detail(serde_json::json!({"staff_id": created.id, "email": created.email, "role": role.as_str(), "via": "cli"}));
+                .detail(serde_json::json!({"staff_id": created.id, "email": created.email, "role": role.as_str(), "break_glass": break_glass, "via": "cli"}));
             log.append(event).await?;
             println!("added {} ({})", created.email, role.as_str());
         }

@@ -28,6 +28,8 @@ pub enum StartupError {
     Postgrid(#[from] reqwest::Error),
     #[error("could not set up the session store: {0}")]
     Sessions(#[source] sqlx::Error),
+    #[error("could not set up single sign-on: {0}")]
+    Sso(String),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -82,6 +84,13 @@ impl Application {
                 config.public_url = crate::config::default_public_url(bound);
             }
         }
+        let sso = match &config.oidc {
+            Some(oidc) => Some(Arc::new(
+                crate::auth::sso::Sso::new(oidc.clone(), &config.public_url)
+                    .map_err(StartupError::Sso)?,
+            )),
+            None => None,
+        };
         let leptos = LeptosOptions::builder()
             .output_name("suborg-portal")
             .site_addr(config.addr)
@@ -104,6 +113,7 @@ impl Application {
             audit,
             postgrid,
             sendgrid,
+            sso,
             leptos,
             clock,
             hasher: Hasher::new(hashing_slots),

@@ -25,6 +25,8 @@ pub struct AppState {
     pub postgrid: Arc<Transport>,
     /// SendGrid's, when it is configured.
     pub sendgrid: Option<Arc<crate::sendgrid::Transport>>,
+    /// The identity provider, when single sign-on is on.
+    pub sso: Option<Arc<crate::auth::sso::Sso>>,
     pub leptos: LeptosOptions,
     pub clock: Arc<dyn Clock>,
     pub hasher: Hasher,

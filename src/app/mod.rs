@@ -41,7 +41,7 @@ use pages::{
     error::ErrorPage,
     handoff::HandoffPage,
     home::HomePage,
-    login::{LoginCodePage, LoginPage},
+    login::{ContinuePage, LoginCodePage, LoginPage},
     mfa::AccountMfaPage,
     not_found::NotFound,
     staff::StaffPage,
@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
     let failed = use_context::<ErrorShown>();
     // A risky form held until a fresh code confirms it: the code is asked instead of the route.
     let step_up = use_context::<crate::web::step_up::StepUpAsked>();
+    let continue_to = use_context::<crate::forms::sso::ContinueTo>();
     view! {
         <Title formatter=page_title/>
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -93,6 +94,8 @@ pub fn App() -> impl IntoView {
                     view! { <ErrorPage shown/> }.into_any()
                 } else if let Some(asked) = step_up {
                     view! { <StepUpPage asked/> }.into_any()
+                } else if let Some(to) = continue_to {
+                    view! { <ContinuePage to/> }.into_any()
                 } else {
                     view! {
                         <Routes fallback=NotFound>

@@ -43,10 +43,12 @@ pub enum Action {
     ApprovalGranted,
     ApprovalDenied,
     ApprovalExpired,
+    SsoSucceeded,
+    SsoFailed,
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 33] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Locked,
@@ -78,6 +80,8 @@ impl Action {
         Self::ApprovalGranted,
         Self::ApprovalDenied,
         Self::ApprovalExpired,
+        Self::SsoSucceeded,
+        Self::SsoFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -113,6 +117,8 @@ impl Action {
             Self::ApprovalGranted => "approval.granted",
             Self::ApprovalDenied => "approval.denied",
             Self::ApprovalExpired => "approval.expired",
+            Self::SsoSucceeded => "auth.sso_succeeded",
+            Self::SsoFailed => "auth.sso_failed",
         }
     }
 

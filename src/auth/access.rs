@@ -21,7 +21,11 @@ pub enum Access {
 
 pub fn required(method: &Method, path: &str) -> Access {
     let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
-    if matches!(path, "/healthz" | "/readyz" | "/login" | "/login/code") || under("/assets") {
+    if matches!(
+        path,
+        "/healthz" | "/readyz" | "/login" | "/login/code" | "/login/sso" | "/login/sso/callback"
+    ) || under("/assets")
+    {
         return Access::Public;
     }
     if under("/staff") {
@@ -117,7 +121,8 @@ pub fn setup_first(staff: &CurrentStaff, mfa: MfaPolicy, path: &str) -> Option<&
     if staff.must_change_password {
         return (path != "/account/password").then_some("/account/password?required=1");
     }
-    if mfa.required_for(staff.role) && !staff.mfa_enrolled {
+    // The identity provider's second factor, when trusted, stands in for the portal's.
+    if mfa.required_for(staff.role) && !staff.mfa_enrolled && !staff.idp_mfa {
         return (!matches!(path, "/account/mfa" | "/account/mfa/start"))
             .then_some("/account/mfa?required=1");
     }
@@ -152,6 +157,7 @@ mod tests {
             role: Role::Admin,
             mfa_enrolled: false,
             must_change_password: true,
+            idp_mfa: false,
         };
         let to = |me: &CurrentStaff, mfa, path| setup_first(me, mfa, path);
         assert_eq!(
@@ -177,6 +183,9 @@ mod tests {
             to(&me, MfaPolicy::Everyone, "/sub-orgs"),
             Some("/account/mfa?required=1")
         );
+        me.idp_mfa = true;
+        assert_eq!(to(&me, MfaPolicy::Everyone, "/sub-orgs"), None);
+        me.idp_mfa = false;
         me.mfa_enrolled = true;
         assert_eq!(to(&me, MfaPolicy::Everyone, "/sub-orgs"), None);
     }

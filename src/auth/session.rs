@@ -30,6 +30,10 @@ pub struct SessionAuth {
     /// this is older than `PORTAL_STEP_UP_MINUTES`.
     #[serde(default)]
     pub factor_at: Option<i64>,
+    /// Signed in through the identity provider, which used a second factor and is trusted for
+    /// it (`PORTAL_OIDC_TRUST_MFA`): that stands in for the portal's own.
+    #[serde(default)]
+    pub idp_mfa: bool,
 }
 
 impl SessionAuth {
@@ -82,6 +86,8 @@ pub struct CurrentStaff {
     pub role: Role,
     pub mfa_enrolled: bool,
     pub must_change_password: bool,
+    /// This session's second factor was the identity provider's (see [`SessionAuth::idp_mfa`]).
+    pub idp_mfa: bool,
 }
 
 impl CurrentStaff {
@@ -107,6 +113,7 @@ impl From<&Staff> for CurrentStaff {
             role: staff.role,
             mfa_enrolled: staff.mfa_enrolled,
             must_change_password: staff.must_change_password,
+            idp_mfa: false,
         }
     }
 }
@@ -142,13 +149,30 @@ pub async fn resolve(
     })
 }
 
-/// Starts a signed-in session under a new id (no fixation); `factor_at` is when it last
-/// passed a second factor (now, at a sign-in with a code).
+/// A second factor a session passed: when, and whether it was the identity provider's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Passed {
+    /// Unix seconds.
+    pub at: i64,
+    pub by_provider: bool,
+}
+
+impl Passed {
+    /// The second factor `auth` passed, kept when the session is renewed.
+    pub fn of(auth: &SessionAuth) -> Option<Self> {
+        auth.factor_at.map(|at| Self {
+            at,
+            by_provider: auth.idp_mfa,
+        })
+    }
+}
+
+/// Starts a signed-in session under a new id (no fixation).
 pub async fn sign_in(
     session: &Session,
     staff: &Staff,
     now: OffsetDateTime,
-    factor_at: Option<i64>,
+    factor: Option<Passed>,
 ) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
     session.remove_value(PENDING_KEY).await?;
@@ -161,7 +185,8 @@ pub async fn sign_in(
                 session_version: staff.session_version,
                 signed_in_at: now,
                 last_seen_at: now,
-                factor_at,
+                factor_at: factor.map(|f| f.at),
+                idp_mfa: factor.is_some_and(|f| f.by_provider),
             },
         )
         .await
@@ -177,4 +202,22 @@ pub async fn factor_passed(
     auth.factor_at = Some(now.unix_timestamp());
     session.cycle_id().await?;
     session.insert(SESSION_KEY, auth).await
+}
+
+/// Holds a sign-in whose first step passed (a password, the identity provider) until the
+/// second factor's code, under a new session id; nobody is signed in by it.
+pub async fn await_code(
+    session: &Session,
+    staff: &Staff,
+    now: OffsetDateTime,
+    next: String,
+) -> Result<(), tower_sessions::session::Error> {
+    let pending = PendingSignIn {
+        staff_id: staff.id,
+        session_version: staff.session_version,
+        at: now.unix_timestamp(),
+        next,
+    };
+    session.cycle_id().await?;
+    session.insert(PENDING_KEY, pending).await
 }

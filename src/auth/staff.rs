@@ -23,6 +23,8 @@ pub struct Staff {
     pub mfa_enrolled: bool,
     /// An admin asked for a new password: the person chooses one before anything else.
     pub must_change_password: bool,
+    /// May sign in with a password when `PORTAL_PASSWORD_SIGNIN=break-glass`.
+    pub break_glass: bool,
 }
 
 #[derive(FromRow)]
@@ -37,6 +39,7 @@ struct StaffRow {
     created_at: String,
     mfa_enrolled: bool,
     must_change_password: bool,
+    break_glass: bool,
 }
 
 impl TryFrom<StaffRow> for Staff {
@@ -55,6 +58,7 @@ impl TryFrom<StaffRow> for Staff {
             created_at: row.created_at,
             mfa_enrolled: row.mfa_enrolled,
             must_change_password: row.must_change_password,
+            break_glass: row.break_glass,
         })
     }
 }
@@ -68,7 +72,7 @@ pub enum StaffError {
 }
 
 const COLUMNS: &str = "id, email, name, role, disabled, password_hash, session_version, \
-    created_at, (totp_enrolled_at is not null) as mfa_enrolled, must_change_password";
+    created_at, (totp_enrolled_at is not null) as mfa_enrolled, must_change_password, break_glass";
 
 pub async fn insert_staff(
     db: &Database,
@@ -135,6 +139,13 @@ pub async fn list_staff(db: &Database) -> Result<Vec<Staff>, sqlx::Error> {
     .into_iter()
     .map(Staff::try_from)
     .collect()
+}
+
+/// Marks `id` as a break-glass account (the command line only: operators choose them).
+pub async fn set_break_glass(db: &Database, id: StaffId) -> Result<(), sqlx::Error> {
+    const SQL: &str = "update staff set break_glass = true where id = $1";
+    crate::db::execute_on_engine!(db, |pool| sqlx::query(SQL).bind(id).execute(pool).await)?;
+    Ok(())
 }
 
 /// Changes that end every existing session of the person (their `session_version` moves on).

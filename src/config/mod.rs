@@ -169,6 +169,10 @@ pub struct Config {
     pub secret_key: Option<Arc<crate::auth::mfa::SecretKey>>,
     /// How long a passed second factor covers risky steps (`PORTAL_STEP_UP_MINUTES`).
     pub step_up_minutes: u32,
+    /// Single sign-on, when `PORTAL_OIDC_ISSUER` is set.
+    pub oidc: Option<crate::auth::sso::OidcConfig>,
+    /// Who may still sign in with a password (`PORTAL_PASSWORD_SIGNIN`).
+    pub password_signin: crate::auth::sso::PasswordSignin,
     /// Whether switching to write mode needs another admin's approval
     /// (`PORTAL_WRITE_APPROVAL=required`).
     pub write_approval: bool,
@@ -300,6 +304,23 @@ impl Config {
             None => None,
         };
         let step_up_minutes = number("PORTAL_STEP_UP_MINUTES", 5, 24 * 60)?;
+        let oidc = oidc_from_lookup(&get)?;
+        if oidc.is_some() && secret_key.is_none() {
+            // The sign-in flow is sealed with it while the person is at the provider.
+            return Err(ConfigError::Missing("PORTAL_SECRET_KEY"));
+        }
+        let password_signin = match get("PORTAL_PASSWORD_SIGNIN") {
+            None => crate::auth::sso::PasswordSignin::On,
+            Some(raw) => crate::auth::sso::PasswordSignin::parse(&raw).ok_or_else(|| {
+                ConfigError::invalid("PORTAL_PASSWORD_SIGNIN", "must be on, break-glass or off")
+            })?,
+        };
+        if password_signin != crate::auth::sso::PasswordSignin::On && oidc.is_none() {
+            return Err(ConfigError::invalid(
+                "PORTAL_PASSWORD_SIGNIN",
+                "can be off or break-glass only with single sign-on (PORTAL_OIDC_ISSUER)",
+            ));
+        }
         let write_approval = match get("PORTAL_WRITE_APPROVAL").as_deref().map(str::trim) {
             None | Some("off") => false,
             Some("required") => true,
@@ -333,6 +354,8 @@ impl Config {
             mfa,
             secret_key,
             step_up_minutes,
+            oidc,
+            password_signin,
             write_approval,
             loopback_alias: false,
         })
@@ -368,6 +391,47 @@ impl Config {
     pub fn data_dir(&self) -> Option<PathBuf> {
         crate::db::sqlite_file(&self.database_url).and_then(|file| file.parent().map(PathBuf::from))
     }
+}
+
+/// `PORTAL_OIDC_*`: all of issuer, client id and client secret, or none of them.
+fn oidc_from_lookup(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<crate::auth::sso::OidcConfig>, ConfigError> {
+    let Some(issuer) = get("PORTAL_OIDC_ISSUER") else {
+        for name in ["PORTAL_OIDC_CLIENT_ID", "PORTAL_OIDC_CLIENT_SECRET"] {
+            if get(name).is_some() {
+                return Err(ConfigError::Missing("PORTAL_OIDC_ISSUER"));
+            }
+        }
+        return Ok(None);
+    };
+    parse_http_url("PORTAL_OIDC_ISSUER", &issuer)?;
+    let issuer = issuer.trim().to_owned();
+    let client_id =
+        get("PORTAL_OIDC_CLIENT_ID").ok_or(ConfigError::Missing("PORTAL_OIDC_CLIENT_ID"))?;
+    let client_secret = get("PORTAL_OIDC_CLIENT_SECRET")
+        .ok_or(ConfigError::Missing("PORTAL_OIDC_CLIENT_SECRET"))?;
+    let role_claim = get("PORTAL_OIDC_ROLE_CLAIM")
+        .map(|raw| crate::auth::sso::RoleClaim::parse(&raw))
+        .transpose()
+        .map_err(|why| ConfigError::invalid("PORTAL_OIDC_ROLE_CLAIM", why))?;
+    let trust_mfa = match get("PORTAL_OIDC_TRUST_MFA").as_deref().map(str::trim) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return Err(ConfigError::invalid(
+                "PORTAL_OIDC_TRUST_MFA",
+                "must be true or false",
+            ))
+        }
+    };
+    Ok(Some(crate::auth::sso::OidcConfig {
+        issuer,
+        client_id: client_id.trim().to_owned(),
+        client_secret: SecretString::from(client_secret.trim().to_owned()),
+        role_claim,
+        trust_mfa,
+    }))
 }
 
 /// `DATABASE_URL`, or the embedded default, for commands that need only the database.
@@ -501,6 +565,43 @@ mod tests {
     }
 
     #[test]
+    fn single_sign_on_takes_all_three_settings_and_keeps_its_secret() {
+        let mut vars = minimal();
+        vars.push(("PORTAL_OIDC_CLIENT_ID", "portal"));
+        assert_eq!(
+            load(&vars).unwrap_err(),
+            ConfigError::Missing("PORTAL_OIDC_ISSUER")
+        );
+        vars.pop();
+        vars.extend([
+            ("PORTAL_OIDC_ISSUER", "https://idp.example.com"),
+            ("PORTAL_OIDC_CLIENT_ID", "portal"),
+        ]);
+        assert_eq!(
+            load(&vars).unwrap_err(),
+            ConfigError::Missing("PORTAL_OIDC_CLIENT_SECRET")
+        );
+        vars.extend([
+            ("PORTAL_OIDC_CLIENT_SECRET", "oidc-client-secret-value"),
+            ("PORTAL_OIDC_ROLE_CLAIM", "groups"),
+            ("PORTAL_OIDC_TRUST_MFA", "true"),
+            ("PORTAL_PASSWORD_SIGNIN", "break-glass"),
+        ]);
+        let config = load(&vars).expect("valid");
+        let oidc = config.oidc.as_ref().expect("on");
+        assert!(oidc.trust_mfa);
+        assert_eq!(
+            oidc.role_claim.as_ref().map(|c| c.claim.as_str()),
+            Some("groups")
+        );
+        assert_eq!(
+            config.password_signin,
+            crate::auth::sso::PasswordSignin::BreakGlass
+        );
+        assert!(!format!("{config:?}").contains("oidc-client-secret-value"));
+    }
+
+    #[test]
     fn second_factors_need_the_secret_key_unless_off() {
         let mut vars = minimal();
         vars.retain(|(k, _)| *k != "PORTAL_SECRET_KEY");
@@ -544,6 +645,8 @@ mod tests {
             ("PORTAL_SECRET_KEY", "too-short"),
             ("PORTAL_STEP_UP_MINUTES", "0"),
             ("PORTAL_WRITE_APPROVAL", "sometimes"),
+            ("PORTAL_PASSWORD_SIGNIN", "off"),
+            ("PORTAL_OIDC_ISSUER", "not a url"),
         ];
         for (name, value) in cases {
             let mut vars = minimal();

@@ -170,13 +170,13 @@ async fn replace(
         .map_err(AppError::portal("reloading the account"))?
         .ok_or(AppError::SignInFirst)?;
     // The renewed session keeps the second factor this one passed.
-    let factor_at = session
+    let factor = session
         .get::<session::SessionAuth>(session::SESSION_KEY)
         .await
         .ok()
         .flatten()
-        .and_then(|auth| auth.factor_at);
-    session::sign_in(session, &account, now, factor_at)
+        .and_then(|auth| session::Passed::of(&auth));
+    session::sign_in(session, &account, now, factor)
         .await
         .map_err(AppError::portal("renewing the session"))?;
     Ok(())

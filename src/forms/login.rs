@@ -14,8 +14,10 @@ use super::{safe_next, show_again, FormFeedback};
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::mfa::{self, CodeCheck};
 use crate::auth::session::{self, CurrentStaff, PendingSignIn, PENDING_KEY};
+use crate::auth::sso::PasswordSignin;
 use crate::auth::staff::{self, LockoutPolicy, Staff};
 use crate::auth::throttle;
+use crate::auth::Role;
 use crate::domain::Email;
 use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
@@ -35,6 +37,8 @@ fn failed_message(policy: LockoutPolicy) -> String {
         policy.lock_for.whole_minutes()
     )
 }
+pub const PASSWORDS_OFF: &str = "Password sign-in is off on this portal: sign in with your \
+    company account.";
 pub const THROTTLED: &str = "Too many failed sign-ins from your network. Wait 15 minutes, then \
     try again.";
 
@@ -83,6 +87,10 @@ pub async fn login(
     let feedback = FormFeedback::new(FormId::Login)
         .value("email", form.email.trim())
         .value("next", form.next.as_deref().unwrap_or_default());
+    if state.config.password_signin == PasswordSignin::Off {
+        let feedback = feedback.error("", PASSWORDS_OFF);
+        return Ok(show_again(state, head, feedback, StatusCode::FORBIDDEN).await);
+    }
     let Ok(email) = Email::parse(&form.email) else {
         let feedback = feedback.error(
             "email",
@@ -107,7 +115,14 @@ pub async fn login(
         .map_err(AppError::portal("looking up the staff member"))?;
     // Verify even for unknown or disabled accounts, so every failure costs the same. A locked
     // email is refused unchecked: locks are kept for every email, so that tells nothing.
-    let usable = account.as_ref().filter(|a| !a.disabled && !counted.locked);
+    // With break-glass only, any other account fails like a wrong password: the page never
+    // tells which account is the break-glass one.
+    let break_glass_only = state.config.password_signin == PasswordSignin::BreakGlass;
+    let allowed = |a: &&Staff| !break_glass_only || (a.break_glass && a.role == Role::Admin);
+    let usable = account
+        .as_ref()
+        .filter(|a| !a.disabled && !counted.locked)
+        .filter(allowed);
     let verified = !counted.locked
         && state
             .hasher
@@ -124,18 +139,7 @@ pub async fn login(
             throttle::uncount_attempt(&state.db, &email)
                 .await
                 .map_err(AppError::portal("counting the sign-in attempt"))?;
-            let pending = PendingSignIn {
-                staff_id: account.id,
-                session_version: account.session_version,
-                at: now.unix_timestamp(),
-                next: safe_next(form.next.as_deref()),
-            };
-            session
-                .cycle_id()
-                .await
-                .map_err(AppError::portal("starting the sign-in"))?;
-            session
-                .insert(PENDING_KEY, pending)
+            session::await_code(&session, account, now, safe_next(form.next.as_deref()))
                 .await
                 .map_err(AppError::portal("starting the sign-in"))?;
             Ok(Redirect::to(CODE_PAGE).into_response())
@@ -149,6 +153,7 @@ pub async fn login(
                 None => "unknown_email",
                 Some(a) if a.disabled => "disabled",
                 Some(_) if counted.locked => "locked",
+                Some(a) if !allowed(&a) => "password_signin_break_glass_only",
                 Some(_) => "wrong_password",
             };
             let known = account.as_ref().map(CurrentStaff::from);
@@ -227,8 +232,11 @@ async fn begin(
     second_factor: Option<CodeCheck>,
 ) -> Result<(), AppError> {
     let now = state.clock.now();
-    let factor_at = second_factor.map(|_| now.unix_timestamp());
-    session::sign_in(session, account, now, factor_at)
+    let factor = second_factor.map(|_| session::Passed {
+        at: now.unix_timestamp(),
+        by_provider: false,
+    });
+    session::sign_in(session, account, now, factor)
         .await
         .map_err(AppError::portal("starting the session"))?;
     if let Err(err) = throttle::forgive(&state.db, ip, email).await {

@@ -13,6 +13,7 @@ pub mod mfa;
 pub mod once;
 pub mod second_factor;
 pub mod sendgrid;
+pub mod sso;
 pub mod staff;
 pub mod sub_orgs;
 

@@ -128,11 +128,15 @@ async fn current_staff(
     };
     match session::resolve(&state.db, &auth, state.session_policy, now).await? {
         Ok(staff) => {
+            let idp_mfa = auth.idp_mfa;
             if now.unix_timestamp() - auth.last_seen_at >= TOUCH_EVERY_SECONDS {
                 auth.last_seen_at = now.unix_timestamp();
                 session.insert(SESSION_KEY, auth).await?;
             }
-            Ok(Ok(CurrentStaff::from(&staff)))
+            Ok(Ok(CurrentStaff {
+                idp_mfa,
+                ..CurrentStaff::from(&staff)
+            }))
         }
         Err(ended) => {
             let bound = impersonation::current_id(session).await;

@@ -103,6 +103,8 @@ const fn endpoint(
 const ENDPOINTS: &[Endpoint] = &[
     endpoint(Post, "/login", |m| on(m, forms::login::login)),
     endpoint(Post, "/login/code", |m| on(m, forms::login::login_code)),
+    endpoint(Post, "/login/sso", |m| on(m, forms::sso::start)),
+    endpoint(Get, "/login/sso/callback", |m| on(m, forms::sso::callback)),
     endpoint(Post, "/logout", |m| on(m, forms::login::logout)),
     endpoint(Post, "/account/mfa", |m| on(m, forms::mfa::confirm)),
     endpoint(Post, "/account/mfa/start", |m| on(m, forms::mfa::start)),

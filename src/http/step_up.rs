@@ -38,7 +38,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         return next.run(req).await;
     };
     // Nothing to ask someone without a second factor (their policy made them enrol if needed).
-    if !me.mfa_enrolled {
+    if !me.mfa_enrolled && !me.idp_mfa {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
@@ -75,6 +75,9 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     if auth.factor_fresh(now, window) {
         let body = serde_urlencoded::to_string(&fields).unwrap_or_default();
         return next.run(Request::from_parts(parts, Body::from(body))).await;
+    }
+    if !me.mfa_enrolled {
+        return again_at_provider(state, parts).await;
     }
     let Some(code) = code else {
         return ask(state, parts, fields, None, StatusCode::OK).await;
@@ -118,6 +121,24 @@ async fn passed(
         .await
         .map_err(AppError::portal("recording the step-up"))?;
     Ok(None)
+}
+
+/// Asks someone whose second factor is the identity provider's to sign in there again, back
+/// to the page the form was on.
+async fn again_at_provider(state: AppState, mut head: Parts) -> Response {
+    let origin = state.config.public_origin();
+    let back = head
+        .headers
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|referer| referer.strip_prefix(&origin))
+        .map(|path| crate::web::paths::safe_next(Some(path)))
+        .unwrap_or_else(|| "/".to_owned());
+    let mut asked = StepUpAsked::new(head.uri.path().to_owned(), Vec::new(), None);
+    asked.again_at_provider = Some(back);
+    head.method = Method::GET;
+    let req = Request::from_parts(head, Body::empty());
+    render_page_with(state, req, move || provide_context(asked.clone())).await
 }
 
 /// Shows the page that asks for the code, with the form kept.

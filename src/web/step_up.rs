@@ -14,6 +14,9 @@ pub struct StepUpAsked {
     /// The names of password fields, to type again.
     pub retype: Vec<String>,
     pub problem: Option<String>,
+    /// The person has no code of the portal's (their second factor was the identity
+    /// provider's): they sign in there again, coming back to this page.
+    pub again_at_provider: Option<String>,
 }
 
 impl StepUpAsked {
@@ -37,6 +40,7 @@ impl StepUpAsked {
             kept,
             retype,
             problem,
+            again_at_provider: None,
         }
     }
 }

@@ -17,4 +17,5 @@ mod postgres_restart;
 mod refusals;
 mod security;
 mod sendgrid;
+mod sso;
 mod sub_orgs;

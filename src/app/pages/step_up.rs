@@ -12,7 +12,24 @@ pub fn StepUpPage(asked: StepUpAsked) -> impl IntoView {
         kept,
         retype,
         problem,
+        again_at_provider,
     } = asked;
+    if let Some(back) = again_at_provider {
+        return view! {
+            <Title text="Confirm it is you"/>
+            <section class="card narrow" aria-labelledby="step-up-heading">
+                <h1 id="step-up-heading">"Confirm it is you"</h1>
+                <p>"This step needs a fresh sign-in with your company account, with its second factor. Then do it again from the page you were on."</p>
+                <form method="post" action="/login/sso">
+                    <input type="hidden" name="again" value="1"/>
+                    <input type="hidden" name="next" value=back/>
+                    <button type="submit">"Sign in again with your company account"</button>
+                </form>
+                <p><a href="/">"Cancel"</a></p>
+            </section>
+        }
+        .into_any();
+    }
     let error_id = "step-up-code-error";
     view! {
         <Title text="Confirm it is you"/>
@@ -40,4 +57,5 @@ pub fn StepUpPage(asked: StepUpAsked) -> impl IntoView {
             <p><a href="/">"Cancel"</a></p>
         </section>
     }
+    .into_any()
 }

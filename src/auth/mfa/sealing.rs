@@ -48,25 +48,35 @@ impl SecretKey {
     /// `plain` encrypted and authenticated for `staff`'s row only: a sealed value moved to
     /// another row does not open.
     pub fn seal(&self, staff: StaffId, plain: &[u8]) -> String {
-        let cipher = XChaCha20Poly1305::new(self.sealing.expose_secret().into());
-        let nonce: [u8; 24] = rand::random();
-        let aad = staff.get().to_be_bytes();
-        // Encryption with a valid key and a buffer in memory does not fail.
-        let sealed = cipher
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: plain,
-                    aad: &aad,
-                },
-            )
-            .unwrap_or_default();
-        format!("{SEALED_V1}.{}.{}", hex::encode(nonce), hex::encode(sealed))
+        self.seal_bound(&staff.get().to_be_bytes(), plain)
     }
 
     /// The plain value of a sealed one, or `None` when it was not sealed for `staff` with
     /// this key (another key, another row, or altered).
     pub fn open(&self, staff: StaffId, sealed: &str) -> Option<Vec<u8>> {
+        self.open_bound(&staff.get().to_be_bytes(), sealed)
+    }
+
+    /// `plain` sealed for `purpose` only (such as a sign-in flow kept in a cookie).
+    pub fn seal_for(&self, purpose: &str, plain: &[u8]) -> String {
+        self.seal_bound(purpose.as_bytes(), plain)
+    }
+
+    pub fn open_for(&self, purpose: &str, sealed: &str) -> Option<Vec<u8>> {
+        self.open_bound(purpose.as_bytes(), sealed)
+    }
+
+    fn seal_bound(&self, aad: &[u8], plain: &[u8]) -> String {
+        let cipher = XChaCha20Poly1305::new(self.sealing.expose_secret().into());
+        let nonce: [u8; 24] = rand::random();
+        // Encryption with a valid key and a buffer in memory does not fail.
+        let sealed = cipher
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad })
+            .unwrap_or_default();
+        format!("{SEALED_V1}.{}.{}", hex::encode(nonce), hex::encode(sealed))
+    }
+
+    fn open_bound(&self, aad: &[u8], sealed: &str) -> Option<Vec<u8>> {
         let mut parts = sealed.split('.');
         let (Some(SEALED_V1), Some(nonce), Some(body), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -76,15 +86,8 @@ impl SecretKey {
         let nonce = hex::decode(nonce).ok().filter(|n| n.len() == 24)?;
         let body = hex::decode(body).ok()?;
         let cipher = XChaCha20Poly1305::new(self.sealing.expose_secret().into());
-        let aad = staff.get().to_be_bytes();
         cipher
-            .decrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: &body,
-                    aad: &aad,
-                },
-            )
+            .decrypt(XNonce::from_slice(&nonce), Payload { msg: &body, aad })
             .ok()
     }
 
@@ -128,6 +131,12 @@ mod tests {
         altered.pop();
         altered.push(if sealed.ends_with('0') { '1' } else { '0' });
         assert_eq!(one.open(StaffId::from(7), &altered), None, "altered");
+        let flow = one.seal_for("sso-flow", b"state");
+        assert_eq!(
+            one.open_for("sso-flow", &flow).as_deref(),
+            Some(&b"state"[..])
+        );
+        assert_eq!(one.open_for("other", &flow), None, "another purpose");
         assert_ne!(
             sealed,
             one.seal(StaffId::from(7), b"secret bytes"),

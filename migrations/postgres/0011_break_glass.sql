@@ -1,0 +1,3 @@
+-- With single sign-on, password sign-in can be left to break-glass admins only
+-- (PORTAL_PASSWORD_SIGNIN=break-glass), for when the identity provider is down.
+alter table staff add column break_glass boolean not null default false;
