@@ -12,7 +12,7 @@ import { CHILD_KEY, STATE_ENV, type PortalState } from './portal-state';
 const HEALTH_TIMEOUT_MS = 60_000;
 const POLL_INTERVAL_MS = 250;
 
-function resolveBinary(): string {
+export function resolveBinary(): string {
   const fromEnv = process.env.PORTAL_BIN;
   // PORTAL_BIN is taken relative to the current directory like any shell path;
   // the default is relative to this file (end2end/), i.e. the crate's target dir.
@@ -30,7 +30,7 @@ function resolveBinary(): string {
   return bin;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -48,7 +48,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function tail(file: string, max = 4000): string {
+export function tail(file: string, max = 4000): string {
   try {
     const text = fs.readFileSync(file, 'utf8');
     return text.length > max ? '…' + text.slice(-max) : text;
@@ -59,7 +59,7 @@ function tail(file: string, max = 4000): string {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function waitForHealthy(
+export async function waitForHealthy(
   baseURL: string,
   child: ChildProcess,
   exited: () => string | null,

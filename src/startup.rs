@@ -187,6 +187,11 @@ async fn sweep_periodically(state: AppState) {
         }
         let repeats = state.origin_rejections.finished(now);
         crate::audit::refusals::record_repeats(&state.audit, repeats).await;
+        if let Err(err) =
+            crate::auth::session_registry::prune(&state.db, state.session_policy, now).await
+        {
+            tracing::error!(error = %err, "old session rows could not be pruned");
+        }
         if let Err(err) = crate::auth::throttle::prune(&state.db, state.lockout, now).await {
             tracing::error!(error = %err, "old sign-in failures could not be pruned");
         }

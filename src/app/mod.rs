@@ -36,7 +36,7 @@ use pages::sendgrid::acting::{
 };
 use pages::sendgrid::subusers::{SubuserPage, SubuserStatusPage, SubusersPage};
 use pages::{
-    account::AccountPasswordPage,
+    account::{AccountPage, AccountPasswordPage},
     approvals::ApprovalsPage,
     error::ErrorPage,
     handoff::HandoffPage,
@@ -44,7 +44,7 @@ use pages::{
     login::{ContinuePage, LoginCodePage, LoginPage},
     mfa::AccountMfaPage,
     not_found::NotFound,
-    staff::StaffPage,
+    staff::{StaffDisablePage, StaffPage, StaffRolePage},
     step_up::StepUpPage,
     sub_orgs::{
         detail::SubOrgDetailPage, list::SubOrgListPage, new::NewSubOrgPage, users::SubOrgUsersPage,
@@ -102,9 +102,12 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                             <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                             <Route path=path!("/login/code") view=LoginCodePage ssr=SsrMode::Async/>
+                            <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                             <Route path=path!("/account/password") view=AccountPasswordPage ssr=SsrMode::Async/>
                             <Route path=path!("/account/mfa") view=AccountMfaPage ssr=SsrMode::Async/>
                             <Route path=path!("/staff") view=StaffPage ssr=SsrMode::Async/>
+                            <Route path=path!("/staff/:id/disable") view=StaffDisablePage ssr=SsrMode::Async/>
+                            <Route path=path!("/staff/:id/role") view=StaffRolePage ssr=SsrMode::Async/>
                             <Route path=path!("/approvals") view=ApprovalsPage ssr=SsrMode::Async/>
                             <Route path=path!("/sub-orgs") view=SubOrgListPage ssr=SsrMode::Async/>
                             <Route path=path!("/sub-orgs/new") view=NewSubOrgPage ssr=SsrMode::Async/>

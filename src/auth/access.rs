@@ -35,6 +35,10 @@ pub fn required(method: &Method, path: &str) -> Access {
             Action::StaffDisabled
         } else if path.ends_with("/mfa/reset") {
             Action::MfaReset
+        } else if path.ends_with("/enable") {
+            Action::StaffEnabled
+        } else if path.ends_with("/unlock") {
+            Action::StaffUnlocked
         } else if path == "/staff" {
             Action::StaffCreated
         } else {

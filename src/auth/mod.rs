@@ -5,6 +5,7 @@ pub mod mfa;
 pub mod password;
 pub mod role;
 pub mod session;
+pub mod session_registry;
 pub mod sso;
 pub mod staff;
 pub mod throttle;

@@ -6,6 +6,7 @@ use time::{Duration, OffsetDateTime};
 use tower_sessions::Session;
 
 use super::role::{Permission, Role};
+use super::session_registry::{self, SeenFrom};
 use super::staff::{self, Staff};
 use crate::audit::Actor;
 use crate::db::Database;
@@ -34,6 +35,9 @@ pub struct SessionAuth {
     /// it (`PORTAL_OIDC_TRUST_MFA`): that stands in for the portal's own.
     #[serde(default)]
     pub idp_mfa: bool,
+    /// This session's row in `staff_sessions` (see `session_registry`).
+    #[serde(default)]
+    pub handle: Option<String>,
 }
 
 impl SessionAuth {
@@ -141,12 +145,16 @@ pub async fn resolve(
     if now_s - auth.last_seen_at > policy.idle.whole_seconds() {
         return Ok(Err(Ended::Idle));
     }
-    Ok(match staff::find_by_id(db, auth.staff_id).await? {
-        Some(staff) if !staff.disabled && staff.session_version == auth.session_version => {
-            Ok(staff)
-        }
-        _ => Err(Ended::Revoked),
-    })
+    let staff = match staff::find_by_id(db, auth.staff_id).await? {
+        Some(staff) if !staff.disabled && staff.session_version == auth.session_version => staff,
+        _ => return Ok(Err(Ended::Revoked)),
+    };
+    // Ended by its owner on /account (or from before sessions had rows).
+    let open = match &auth.handle {
+        Some(handle) => session_registry::is_open(db, staff.id, handle).await?,
+        None => false,
+    };
+    Ok(if open { Ok(staff) } else { Err(Ended::Revoked) })
 }
 
 /// A second factor a session passed: when, and whether it was the identity provider's.
@@ -167,13 +175,24 @@ impl Passed {
     }
 }
 
-/// Starts a signed-in session under a new id (no fixation).
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error(transparent)]
+    Session(#[from] tower_sessions::session::Error),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Starts a signed-in session under a new id (no fixation), with its row in `staff_sessions`.
 pub async fn sign_in(
+    db: &Database,
     session: &Session,
     staff: &Staff,
     now: OffsetDateTime,
     factor: Option<Passed>,
-) -> Result<(), tower_sessions::session::Error> {
+    seen: &SeenFrom,
+) -> Result<(), SignInError> {
+    let handle = session_registry::open(db, staff.id, seen, now).await?;
     session.cycle_id().await?;
     session.remove_value(PENDING_KEY).await?;
     let now = now.unix_timestamp();
@@ -187,9 +206,11 @@ pub async fn sign_in(
                 last_seen_at: now,
                 factor_at: factor.map(|f| f.at),
                 idp_mfa: factor.is_some_and(|f| f.by_provider),
+                handle: Some(handle),
             },
         )
-        .await
+        .await?;
+    Ok(())
 }
 
 /// Marks the session as having passed a second factor at `now`, under a new id (a privilege

@@ -260,6 +260,8 @@ pub async fn update_staff(
         }
     };
     if changed == 1 {
+        // The bump ended every session of theirs; their rows say so.
+        super::session_registry::end_all(db, id, now).await?;
         return Ok(());
     }
     match find_by_id(db, id).await? {

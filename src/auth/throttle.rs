@@ -145,6 +145,25 @@ pub async fn forgive(db: &Database, address: IpAddr, email: &Email) -> Result<()
     clear_lockout(db, email).await
 }
 
+/// Until when `email` is locked, if it is.
+pub async fn locked_until(
+    db: &Database,
+    email: &Email,
+    now: OffsetDateTime,
+) -> Result<Option<Timestamp>, sqlx::Error> {
+    const SQL: &str =
+        "select locked_until from signin_lockouts where account = $1 and locked_until > $2";
+    let until: Option<String> = on_engine!(db, |pool| sqlx::query_scalar(SQL)
+        .bind(account_key(email))
+        .bind(format_time(now))
+        .fetch_optional(pool)
+        .await)?;
+    until
+        .map(Timestamp::try_from)
+        .transpose()
+        .map_err(|problem| sqlx::Error::Decode(problem.into()))
+}
+
 /// Lifts the lockout of `email` (a successful sign-in, a password reset by an admin).
 pub async fn clear_lockout(db: &Database, email: &Email) -> Result<(), sqlx::Error> {
     const SQL: &str = "delete from signin_lockouts where account = $1";

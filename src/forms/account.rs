@@ -1,6 +1,6 @@
 //! A person's own password.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -15,6 +15,7 @@ use super::{show_again, FormFeedback};
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::password::check_policy;
 use crate::auth::session;
+use crate::auth::session_registry;
 use crate::auth::staff::{self, Change};
 use crate::auth::throttle;
 use crate::auth::CurrentStaff;
@@ -22,7 +23,7 @@ use crate::domain::Email;
 use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
 use crate::web::extract::{FormData, SignedIn};
-use crate::web::request::origin_of;
+use crate::web::request::{origin_of, seen_from};
 use crate::web::{AppError, FormId};
 
 #[derive(Deserialize, Default)]
@@ -176,8 +177,48 @@ async fn replace(
         .ok()
         .flatten()
         .and_then(|auth| session::Passed::of(&auth));
-    session::sign_in(session, &account, now, factor)
+    session::sign_in(&state.db, session, &account, now, factor, &seen_from(head))
         .await
         .map_err(AppError::portal("renewing the session"))?;
     Ok(())
+}
+
+/// Ends one of the person's own sessions (a browser left signed in elsewhere); ending this one
+/// signs out.
+pub async fn end_session(
+    State(state): State<AppState>,
+    session: Session,
+    SignedIn(me): SignedIn,
+    Path(handle): Path<String>,
+    head: Parts,
+) -> Result<Response, AppError> {
+    let now = state.clock.now();
+    let current = session
+        .get::<session::SessionAuth>(session::SESSION_KEY)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|auth| auth.handle);
+    let this_one = current.as_deref() == Some(handle.as_str());
+    if this_one {
+        // The same as signing out, whatever it was acting for ending with it.
+        return crate::forms::login::logout(State(state), session, SignedIn(me), head).await;
+    }
+    let ended = session_registry::end(&state.db, me.id, &handle, now)
+        .await
+        .map_err(AppError::portal("ending the session"))?;
+    if ended {
+        let event = NewEvent::new(
+            Action::SessionEnded,
+            Outcome::Ok,
+            origin_of(&head, Some(&me)),
+        )
+        .detail(json!({"ended": "another session of theirs"}));
+        state
+            .audit
+            .append(event)
+            .await
+            .map_err(AppError::portal("recording the ended session"))?;
+    }
+    Ok(Redirect::to("/account?done=ended").into_response())
 }

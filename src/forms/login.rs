@@ -14,6 +14,7 @@ use super::{safe_next, show_again, FormFeedback};
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::mfa::{self, CodeCheck};
 use crate::auth::session::{self, CurrentStaff, PendingSignIn, PENDING_KEY};
+use crate::auth::session_registry;
 use crate::auth::sso::PasswordSignin;
 use crate::auth::staff::{self, LockoutPolicy, Staff};
 use crate::auth::throttle;
@@ -23,7 +24,7 @@ use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
 use crate::web::extract::{FormData, SignedIn};
 use crate::web::request::client_addr;
-use crate::web::request::origin_of;
+use crate::web::request::{origin_of, seen_from};
 use crate::web::{AppError, FormId};
 
 /// The start of the one message for every failure, so the page never tells whether an email
@@ -236,7 +237,7 @@ async fn begin(
         at: now.unix_timestamp(),
         by_provider: false,
     });
-    session::sign_in(session, account, now, factor)
+    session::sign_in(&state.db, session, account, now, factor, &seen_from(head))
         .await
         .map_err(AppError::portal("starting the session"))?;
     if let Err(err) = throttle::forgive(&state.db, ip, email).await {
@@ -286,6 +287,16 @@ pub async fn logout(
     let event = NewEvent::new(Action::Logout, Outcome::Ok, origin);
     if let Err(err) = state.audit.append(event).await {
         tracing::error!(error = %err, "sign-out could not be recorded");
+    }
+    if let Ok(Some(handle)) = session
+        .get::<session::SessionAuth>(session::SESSION_KEY)
+        .await
+        .map(|auth| auth.and_then(|a| a.handle))
+    {
+        if let Err(err) = session_registry::end(&state.db, me.id, &handle, state.clock.now()).await
+        {
+            tracing::error!(error = %err, "the session's row could not be ended");
+        }
     }
     session
         .flush()

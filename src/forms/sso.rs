@@ -31,7 +31,7 @@ use crate::domain::Email;
 use crate::staff_changes::{self, ChangeFailure, ChangedBy};
 use crate::state::AppState;
 use crate::web::extract::FormData;
-use crate::web::request::origin_of;
+use crate::web::request::{origin_of, seen_from};
 use crate::web::AppError;
 
 const FLOW_PURPOSE: &str = "sso-flow";
@@ -298,7 +298,7 @@ async fn signed_in(
             at: now.unix_timestamp(),
             by_provider: true,
         });
-        session::sign_in(session, &account, now, factor)
+        session::sign_in(&state.db, session, &account, now, factor, &seen_from(head))
             .await
             .map_err(AppError::portal("starting the session"))?;
         let event = NewEvent::new(

@@ -13,6 +13,7 @@ use super::{show_again, FormFeedback};
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::password::check_policy;
 use crate::auth::staff::{self, Change, StaffError};
+use crate::auth::throttle;
 use crate::auth::{CurrentStaff, Role};
 use crate::domain::text::LINE_MAX_CHARS;
 use crate::domain::{Email, StaffId};
@@ -126,19 +127,22 @@ async fn change<'c>(
     state: AppState,
     head: Parts,
     me: CurrentStaff,
-    id: StaffId,
+    id: String,
     change: impl FnOnce(&staff::Staff) -> Option<(Change<'c>, serde_json::Value)>,
     action: Action,
 ) -> Result<Response, AppError> {
-    let target = staff::find_by_id(&state.db, id)
-        .await
-        .map_err(AppError::portal("loading the staff member"))?;
+    let target = match id.parse::<i64>() {
+        Ok(id) => staff::find_by_id(&state.db, StaffId::from(id))
+            .await
+            .map_err(AppError::portal("loading the staff member"))?,
+        Err(_) => None,
+    };
     let Some(target) = target else {
         return Ok(refuse(
             state,
             head,
             &me,
-            id,
+            &id,
             action,
             &Refusal::NoSuchStaff.to_string(),
         )
@@ -167,7 +171,7 @@ async fn change<'c>(
     {
         Ok(()) => Ok(Redirect::to("/staff?done=updated").into_response()),
         Err(ChangeFailure::Refused(refusal)) => {
-            Ok(refuse(state, head, &me, id, action, &refusal.to_string()).await)
+            Ok(refuse(state, head, &me, &id, action, &refusal.to_string()).await)
         }
         Err(ChangeFailure::Failed(err)) => Err(AppError::portal("changing the staff member")(err)),
     }
@@ -178,7 +182,7 @@ async fn refuse(
     state: AppState,
     head: Parts,
     me: &CurrentStaff,
-    id: StaffId,
+    id: &str,
     action: Action,
     message: &str,
 ) -> Response {
@@ -186,7 +190,7 @@ async fn refuse(
         .detail(json!({"staff_id": id, "reason": message}));
     let _ = state.audit.append(event).await;
     let feedback = FormFeedback::new(FormId::StaffRow)
-        .value("id", &id.to_string())
+        .value("id", id)
         .error("", message);
     show_again(state, on_staff_page(head), feedback, StatusCode::CONFLICT).await
 }
@@ -200,15 +204,23 @@ fn on_staff_page(mut head: Parts) -> Parts {
 pub async fn change_role(
     State(state): State<AppState>,
     Allowed(me, _): Allowed<need::ManageStaff>,
-    Path(id): Path<StaffId>,
+    Path(id): Path<String>,
     FormData { head, fields }: FormData<RoleForm>,
 ) -> Result<Response, AppError> {
     let Some(role) = Role::parse(&fields.role) else {
-        return Ok(refuse(state, head, &me, id, Action::StaffUpdated, "Choose a role.").await);
+        return Ok(refuse(
+            state,
+            head,
+            &me,
+            &id,
+            Action::StaffUpdated,
+            "Choose a role.",
+        )
+        .await);
     };
     let to_role = |target: &staff::Staff| {
         (target.role != role).then(|| {
-            let detail = json!({"staff_id": id, "email": target.email, "role": {"from": target.role.as_str(), "to": role.as_str()}});
+            let detail = json!({"staff_id": target.id, "email": target.email, "role": {"from": target.role.as_str(), "to": role.as_str()}});
             (Change::Role(role), detail)
         })
     };
@@ -218,13 +230,13 @@ pub async fn change_role(
 pub async fn disable(
     State(state): State<AppState>,
     Allowed(me, _): Allowed<need::ManageStaff>,
-    Path(id): Path<StaffId>,
+    Path(id): Path<String>,
     head: Parts,
 ) -> Result<Response, AppError> {
     let disabled = |target: &staff::Staff| {
         Some((
             Change::Disable,
-            json!({"staff_id": id, "email": target.email}),
+            json!({"staff_id": target.id, "email": target.email}),
         ))
     };
     change(state, head, me, id, disabled, Action::StaffDisabled).await
@@ -233,12 +245,12 @@ pub async fn disable(
 pub async fn set_password(
     State(state): State<AppState>,
     Allowed(me, _): Allowed<need::ManageStaff>,
-    Path(id): Path<StaffId>,
+    Path(id): Path<String>,
     FormData { head, fields }: FormData<PasswordForm>,
 ) -> Result<Response, AppError> {
     if let Err(weak) = check_policy(&fields.password) {
         let feedback = FormFeedback::new(FormId::StaffRow)
-            .value("id", &id.to_string())
+            .value("id", &id)
             .error("password", format!("Choose a stronger password: {weak}."));
         let head = on_staff_page(head);
         return Ok(show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await);
@@ -250,7 +262,7 @@ pub async fn set_password(
         .map_err(AppError::portal("hashing the password"))?;
     let must_change = fields.must_change.is_some();
     let new_password = |target: &staff::Staff| {
-        let detail = json!({"staff_id": id, "email": target.email, "password": "changed", "must_change": must_change});
+        let detail = json!({"staff_id": target.id, "email": target.email, "password": "changed", "must_change": must_change});
         Some((
             Change::Password {
                 hash: &hash,
@@ -266,16 +278,69 @@ pub async fn set_password(
 pub async fn reset_mfa(
     State(state): State<AppState>,
     Allowed(me, _): Allowed<need::ManageStaff>,
-    Path(id): Path<StaffId>,
+    Path(id): Path<String>,
     head: Parts,
 ) -> Result<Response, AppError> {
     let reset = |target: &staff::Staff| {
         target.mfa_enrolled.then(|| {
             (
                 Change::ResetMfa,
-                json!({"staff_id": id, "email": target.email}),
+                json!({"staff_id": target.id, "email": target.email}),
             )
         })
     };
     change(state, head, me, id, reset, Action::MfaReset).await
+}
+
+/// Lets a disabled staff member sign in again.
+pub async fn enable(
+    State(state): State<AppState>,
+    Allowed(me, _): Allowed<need::ManageStaff>,
+    Path(id): Path<String>,
+    head: Parts,
+) -> Result<Response, AppError> {
+    let enabled = |target: &staff::Staff| {
+        target.disabled.then(|| {
+            (
+                Change::Enable,
+                json!({"staff_id": target.id, "email": target.email}),
+            )
+        })
+    };
+    change(state, head, me, id, enabled, Action::StaffEnabled).await
+}
+
+/// Lifts the lockout of someone's account (too many wrong passwords or codes).
+pub async fn unlock(
+    State(state): State<AppState>,
+    Allowed(me, _): Allowed<need::ManageStaff>,
+    Path(id): Path<String>,
+    head: Parts,
+) -> Result<Response, AppError> {
+    let target = match id.parse::<i64>() {
+        Ok(n) => staff::find_by_id(&state.db, StaffId::from(n))
+            .await
+            .map_err(AppError::portal("loading the staff member"))?,
+        Err(_) => None,
+    };
+    let Some(target) = target else {
+        let message = Refusal::NoSuchStaff.to_string();
+        return Ok(refuse(state, head, &me, &id, Action::StaffUnlocked, &message).await);
+    };
+    let email = Email::parse(&target.email).map_err(AppError::portal("reading the email"))?;
+    throttle::clear_lockout(&state.db, &email)
+        .await
+        .map_err(AppError::portal("lifting the lockout"))?;
+    let event = NewEvent::new(
+        Action::StaffUnlocked,
+        Outcome::Ok,
+        origin_of(&head, Some(&me)),
+    )
+    .detail(json!({"staff_id": target.id, "email": target.email}));
+    state
+        .audit
+        .append(event)
+        .await
+        .map_err(AppError::portal("recording the unlock"))?;
+    Ok(Redirect::to("/staff?done=unlocked").into_response())
 }

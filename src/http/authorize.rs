@@ -20,8 +20,7 @@ use crate::state::AppState;
 use crate::web::request::{origin_of, SessionEnded};
 use crate::web::AppError;
 
-/// Refresh the idle timer at most this often, so every page view does not write the session.
-const TOUCH_EVERY_SECONDS: i64 = 60;
+use crate::auth::session_registry::{self, TOUCH_EVERY_SECONDS};
 
 pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let Some(session) = req.extensions().get::<Session>().cloned() else {
@@ -131,6 +130,9 @@ async fn current_staff(
             let idp_mfa = auth.idp_mfa;
             if now.unix_timestamp() - auth.last_seen_at >= TOUCH_EVERY_SECONDS {
                 auth.last_seen_at = now.unix_timestamp();
+                if let Some(handle) = &auth.handle {
+                    session_registry::touch(&state.db, handle, now).await?;
+                }
                 session.insert(SESSION_KEY, auth).await?;
             }
             Ok(Ok(CurrentStaff {

@@ -107,6 +107,9 @@ const ENDPOINTS: &[Endpoint] = &[
     endpoint(Get, "/login/sso/callback", |m| on(m, forms::sso::callback)),
     endpoint(Post, "/logout", |m| on(m, forms::login::logout)),
     endpoint(Post, "/account/mfa", |m| on(m, forms::mfa::confirm)),
+    endpoint(Post, "/account/sessions/{handle}/end", |m| {
+        on(m, forms::account::end_session)
+    }),
     endpoint(Post, "/account/mfa/start", |m| on(m, forms::mfa::start)),
     endpoint(Post, "/account/password", |m| {
         on(m, forms::account::change_password)
@@ -124,6 +127,8 @@ const ENDPOINTS: &[Endpoint] = &[
     endpoint(Post, "/staff/{id}/mfa/reset", |m| {
         on(m, forms::staff::reset_mfa)
     }),
+    endpoint(Post, "/staff/{id}/enable", |m| on(m, forms::staff::enable)),
+    endpoint(Post, "/staff/{id}/unlock", |m| on(m, forms::staff::unlock)),
     endpoint(Post, "/approvals/{id}/grant", |m| {
         on(m, forms::approvals::grant)
     }),

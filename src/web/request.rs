@@ -53,3 +53,12 @@ pub fn origin_of(parts: &Parts, staff: Option<&CurrentStaff>) -> Origin {
         request_id: parts.extensions.get::<RequestId>().map(|id| id.0.clone()),
     }
 }
+
+/// Where a new session is started from, as its owner is shown on `/account`.
+pub fn seen_from(parts: &Parts) -> crate::auth::session_registry::SeenFrom {
+    let origin = origin_of(parts, None);
+    crate::auth::session_registry::SeenFrom {
+        client_ip: origin.client_ip,
+        user_agent: origin.user_agent,
+    }
+}

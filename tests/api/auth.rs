@@ -135,6 +135,11 @@ async fn permission_matrix() {
         case("GET", "/login/sso/callback", [404, 404, 404, 404, 404, 404, 404]),
         case("GET", "/account/mfa", [303, 200, 200, 200, 303, 200, 200]),
         case("GET", "/staff", [303, 403, 200, 403, 303, 200, 200]),
+        case("GET", "/account", [303, 200, 200, 200, 303, 200, 200]),
+        case("GET", "/staff/{id}/disable", [303, 403, 200, 403, 303, 200, 200])
+            .at(format!("/staff/{other}/disable")),
+        case("GET", "/staff/{id}/role", [303, 403, 200, 403, 303, 200, 200])
+            .at(format!("/staff/{other}/role?role=auditor")),
         case("GET", "/approvals", [303, 403, 200, 403, 303, 200, 200]),
         case("GET", "/sub-orgs", [303, 200, 200, 403, 303, 200, 200]),
         case("GET", "/sub-orgs", [303, 200, 200, 403, 303, 200, 200])
@@ -332,6 +337,25 @@ async fn permission_matrix() {
         case("POST", "/login/code", [303, 303, 303, 303, 303, 303, 303]).form(&[("code", "1")]),
         case("POST", "/account/mfa", [401, 303, 303, 303, 401, 303, 303]).form(&[("code", "1")]),
         case("POST", "/login/sso", [404, 404, 404, 404, 404, 404, 404]),
+        // Not a session of theirs: nothing to end.
+        case(
+            "POST",
+            "/account/sessions/{handle}/end",
+            [401, 303, 303, 303, 401, 303, 303],
+        )
+        .at("/account/sessions/0000/end"),
+        case(
+            "POST",
+            "/staff/{id}/enable",
+            [401, 403, 303, 403, 401, 303, 303],
+        )
+        .at(format!("/staff/{other}/enable")),
+        case(
+            "POST",
+            "/staff/{id}/unlock",
+            [401, 403, 303, 403, 401, 303, 303],
+        )
+        .at(format!("/staff/{other}/unlock")),
         case("POST", "/account/mfa/start", [401, 303, 303, 303, 401, 303, 303]),
         case(
             "POST",

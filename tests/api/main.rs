@@ -18,4 +18,5 @@ mod refusals;
 mod security;
 mod sendgrid;
 mod sso;
+mod staff_management;
 mod sub_orgs;

@@ -55,6 +55,9 @@ fn page_path(route: &str, impersonation: &str) -> String {
             format!("/impersonation/letters/{ORG_LETTER}/cancel")
         }
         "/impersonation/postcards/{id}" => format!("/impersonation/postcards/{ORG_POSTCARD}"),
+        // The first staff member (the visitors are added after).
+        "/staff/{id}/disable" => "/staff/1/disable".to_owned(),
+        "/staff/{id}/role" => "/staff/1/role?role=auditor".to_owned(),
         "/sendgrid/subusers/{name}" => format!("/sendgrid/subusers/{SUBUSER}"),
         "/sendgrid/subusers/{name}/status" => format!("/sendgrid/subusers/{SUBUSER}/status"),
         "/sendgrid/acting/suppressions/{kind}" => {

@@ -49,7 +49,7 @@ pub fn Header() -> impl IntoView {
             })}
             {me.map(|me| view! {
                 <div class="who">
-                    <a href="/account/password" title="Your account">{me.name.clone()}</a>
+                    <a href="/account" title="Your account">{me.name.clone()}</a>
                     <span class="role-badge">{me.role.label()}</span>
                     <form method="post" action="/logout" class="inline">
                         <button type="submit" class="secondary small">"Sign out"</button>

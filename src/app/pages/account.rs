@@ -2,8 +2,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::app::components::field::{Field, FormProblem};
-use crate::app::request::{feedback_for, query_param};
+use crate::app::components::problem::Problem;
+use crate::app::request::{current_staff, extension, feedback_for, query_param};
 use crate::auth::password::MIN_LENGTH;
+use crate::auth::session::{SessionAuth, SESSION_KEY};
+use crate::auth::session_registry;
+use crate::state::AppState;
+use crate::web::AppError;
 use crate::web::FormId;
 
 #[component]
@@ -34,3 +39,93 @@ pub fn AccountPasswordPage() -> impl IntoView {
 
 const PASSWORD_HINT: &str = "At least 12 characters, and not a common password.";
 const _: () = assert!(MIN_LENGTH == 12, "keep the hint in step with the policy");
+
+/// `/account`: the person's own sessions, with a way to end each, and their settings.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let me = current_staff();
+    let done = query_param("done").as_deref() == Some("ended");
+    let load = async move {
+        let me = me.ok_or(AppError::SignInFirst)?;
+        let state = use_context::<AppState>()
+            .ok_or_else(|| AppError::portal("finding the portal's state")("missing"))?;
+        let current = extension::<tower_sessions::Session>();
+        let current = match current {
+            Some(session) => session
+                .get::<SessionAuth>(SESSION_KEY)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|auth| auth.handle),
+            None => None,
+        };
+        let open =
+            session_registry::open_for(&state.db, me.id, state.session_policy, state.clock.now())
+                .await
+                .map_err(AppError::portal("loading your sessions"))?;
+        Ok::<_, AppError>((open, current))
+    };
+    view! {
+        <Title text="Your account"/>
+        <h1>"Your account"</h1>
+        {done.then(|| view! { <p class="notice ok" role="status">"That session was ended: it signs nobody in now."</p> })}
+        <ul class="links">
+            <li><a href="/account/password">"Change your password"</a></li>
+            <li><a href="/account/mfa">"Two-step sign-in"</a></li>
+        </ul>
+        <section aria-labelledby="sessions-heading">
+            <h2 id="sessions-heading">"Where you are signed in"</h2>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {Suspend::new(async move {
+                    match load.await {
+                        Ok((open, current)) => view! { <SessionTable open current/> }.into_any(),
+                        Err(error) => view! { <Problem error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn SessionTable(
+    open: Vec<session_registry::OpenSession>,
+    current: Option<String>,
+) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table>
+                <caption class="visually-hidden">"Your sessions"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Signed in"</th>
+                        <th scope="col">"Last seen"</th>
+                        <th scope="col">"From"</th>
+                        <th scope="col">"Browser"</th>
+                        <th scope="col">"End"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {open.into_iter().map(|s| {
+                        let this_one = current.as_deref() == Some(s.handle.as_str());
+                        view! {
+                            <tr>
+                                <td>{s.started_at.clone()}</td>
+                                <td>{s.last_seen_at.clone()}</td>
+                                <td>{s.client_ip.clone().unwrap_or_default()}</td>
+                                <td>{s.user_agent.clone().unwrap_or_default()}</td>
+                                <td>
+                                    <form method="post" action=format!("/account/sessions/{}/end", s.handle) class="inline">
+                                        <button type="submit" class="secondary small">
+                                            {if this_one { "Sign out (this session)" } else { "End this session" }}
+                                        </button>
+                                    </form>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
