@@ -5,7 +5,8 @@
 //! a cookie of its own, `SameSite=Lax` so the provider's redirect brings it: the session cookie
 //! is `Strict` and does not come with a navigation from another site. For the same reason the
 //! answer to the callback is a page that continues on the portal's own origin, so the next
-//! request carries the new session.
+//! request carries the new session; and the way to the provider is such a page too, since the
+//! CSP's `form-action 'self'` stops a form's redirect to another origin.
 
 use axum::extract::{Query, State};
 use axum::http::request::Parts;
@@ -90,7 +91,9 @@ pub async fn start(
         .max_age(tower_sessions::cookie::time::Duration::seconds(
             FLOW_SECONDS,
         ));
-    let mut res = Redirect::to(url.as_str()).into_response();
+    // A page that goes on to the provider, not a redirect: the portal's CSP allows forms to
+    // post to itself only (`form-action 'self'`), and browsers apply that to a form's redirect.
+    let mut res = continue_to(state.clone(), head, url.to_string()).await;
     set_cookie(&mut res, &cookie.build());
     Ok(res)
 }

@@ -163,8 +163,7 @@ impl<'a> Jar<'a> {
         let res = self
             .post(&format!("{portal}/login/sso"), &[("next", "/sub-orgs")])
             .await;
-        assert_eq!(res.status(), 303, "to the provider");
-        let mut url = location(&res);
+        let mut url = continues_to(res).await;
         assert!(url.starts_with("http"), "to the provider, not {url}");
         for _ in 0..12 {
             if url.starts_with(&format!("{portal}/login/sso/callback")) {
@@ -203,15 +202,23 @@ impl<'a> Jar<'a> {
     /// Opens the callback and follows the page that continues on the portal; the final path.
     async fn come_back(&mut self, callback: &str) -> String {
         let res = self.get(callback).await;
-        if res.status().is_redirection() {
-            return location(&res);
-        }
-        assert_eq!(res.status(), 200);
-        let page = res.text().await.expect("page");
-        let marker = "http-equiv=\"refresh\" content=\"0;url=";
-        let start = page.find(marker).unwrap_or_else(|| panic!("{page}")) + marker.len();
-        page[start..].split('"').next().expect("url").to_owned()
+        continues_to(res).await
     }
+}
+
+/// Where an answer sends the browser: a redirect, or a page that continues by itself (a
+/// refresh, as it does without script).
+async fn continues_to(res: reqwest::Response) -> String {
+    if res.status().is_redirection() {
+        return location(&res);
+    }
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.expect("page");
+    let marker = "http-equiv=\"refresh\" content=\"0;url=";
+    let start = page.find(marker).unwrap_or_else(|| panic!("{page}")) + marker.len();
+    let url = page[start..].split('"').next().expect("url");
+    // The page's HTML escapes the URL's ampersands.
+    url.replace("&amp;", "&")
 }
 
 async fn add_staff_with_email(app: &TestApp, email: &str, role: Role) {
