@@ -21,6 +21,7 @@ use tokio::sync::Mutex;
 use url::Url;
 
 use super::role::Role;
+use crate::domain::StaffId;
 
 /// The path the provider sends people back to.
 pub const CALLBACK_PATH: &str = "/login/sso/callback";
@@ -131,6 +132,10 @@ pub struct Flow {
     pub next: String,
     /// Unix seconds.
     pub started_at: i64,
+    /// A step-up: the provider was asked to authenticate the person afresh, for the session
+    /// named here (the staff member and its handle), which the new one replaces.
+    #[serde(default)]
+    pub replaces: Option<(StaffId, String)>,
 }
 
 impl Flow {
@@ -151,6 +156,10 @@ pub struct Identity {
     /// The provider used a second factor (by `amr`).
     pub mfa: bool,
     pub amr: Vec<String>,
+    /// How long before issuing the token the provider authenticated the person (`iat` minus
+    /// `auth_time`, both on the provider's clock, so the two clocks need not agree): a session
+    /// it kept from hours ago is not a fresh second factor.
+    pub authenticated_seconds_ago: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -272,7 +281,8 @@ impl Sso {
     pub async fn begin(
         &self,
         next: String,
-        again: bool,
+        replaces: Option<(StaffId, String)>,
+        max_age: Duration,
         now: i64,
     ) -> Result<(Url, Flow), SsoError> {
         let client = self.client().await?;
@@ -290,8 +300,14 @@ impl Sso {
             // Providers that release a claim by a scope of its name (as `groups`) need it asked.
             request = request.add_scope(Scope::new(claim.claim.clone()));
         }
-        if again {
-            request = request.add_prompt(CoreAuthPrompt::Login);
+        // `max_age` makes the provider say when it authenticated the person (`auth_time`);
+        // a step-up asks for it to be now.
+        if replaces.is_some() {
+            request = request
+                .add_prompt(CoreAuthPrompt::Login)
+                .set_max_age(Duration::ZERO);
+        } else {
+            request = request.set_max_age(max_age);
         }
         let (url, state, nonce) = request.url();
         let flow = Flow {
@@ -300,6 +316,7 @@ impl Sso {
             verifier: verifier.secret().clone(),
             next,
             started_at: now,
+            replaces,
         };
         Ok((url, flow))
     }
@@ -363,6 +380,9 @@ impl Sso {
             role,
             mfa,
             amr,
+            authenticated_seconds_ago: claims
+                .auth_time()
+                .map(|at| (claims.issue_time().timestamp() - at.timestamp()).max(0)),
         })
     }
 }

@@ -14,11 +14,12 @@ use super::{show_again, FormFeedback};
 use crate::app::render::render_page_with;
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::mfa::{self, NotEnrolled};
-use crate::auth::session::{self, SessionAuth, SESSION_KEY};
+use crate::auth::session::{self, Passed, SessionAuth, SESSION_KEY};
 use crate::auth::staff::{self, Staff};
+use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
 use crate::web::extract::{FormData, SignedIn};
-use crate::web::request::origin_of;
+use crate::web::request::{origin_of, seen_from};
 use crate::web::{AppError, FormId};
 
 pub const PAGE: &str = "/account/mfa";
@@ -27,20 +28,39 @@ pub const PAGE: &str = "/account/mfa";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecoveryCodesShown(pub Vec<String>);
 
-async fn account(state: &AppState, me: &crate::auth::CurrentStaff) -> Result<Staff, AppError> {
+async fn account_of(state: &AppState, me: &crate::auth::CurrentStaff) -> Result<Staff, AppError> {
     staff::find_by_id(&state.db, me.id)
         .await
         .map_err(AppError::portal("loading the account"))?
         .ok_or(AppError::SignInFirst)
 }
 
+/// How recent the sign-in must be to set up a second factor: whoever holds an old session
+/// (a cookie copied long ago) must not be able to tie the account to their own phone.
+const FRESH_SIGN_IN: time::Duration = time::Duration::minutes(15);
+
+/// Whether this session signed in within [`FRESH_SIGN_IN`].
+async fn signed_in_recently(state: &AppState, session: &Session) -> bool {
+    let now = state.clock.now().unix_timestamp();
+    session
+        .get::<SessionAuth>(SESSION_KEY)
+        .await
+        .ok()
+        .flatten()
+        .is_some_and(|auth| now - auth.signed_in_at <= FRESH_SIGN_IN.whole_seconds())
+}
+
 /// Shows a new secret to enrol (replacing one shown before and not confirmed).
 pub async fn start(
     State(state): State<AppState>,
+    session: Session,
     SignedIn(me): SignedIn,
 ) -> Result<Response, AppError> {
     let key = secret_key(&state)?;
-    let account = account(&state, &me).await?;
+    if !signed_in_recently(&state, &session).await {
+        return Ok(Redirect::to(&format!("{PAGE}?sign_in_again=1")).into_response());
+    }
+    let account = account_of(&state, &me).await?;
     // Someone enrolled replaces their factor only through an admin's reset: whoever holds a
     // session alone must not be able to swap in their own.
     if !account.mfa_enrolled {
@@ -65,7 +85,10 @@ pub async fn confirm(
     FormData { head, fields }: FormData<ConfirmForm>,
 ) -> Result<Response, AppError> {
     let key = secret_key(&state)?;
-    let account = account(&state, &me).await?;
+    if !signed_in_recently(&state, &session).await {
+        return Ok(Redirect::to(&format!("{PAGE}?sign_in_again=1")).into_response());
+    }
+    let account = account_of(&state, &me).await?;
     let now = state.clock.now();
     let finished = mfa::finish_enrolment(&state.db, key, &account, &fields.code, now)
         .await
@@ -94,12 +117,38 @@ pub async fn confirm(
         .append(event)
         .await
         .map_err(AppError::portal("recording the enrolment"))?;
-    // A privilege change: a new session id, which has just passed the second factor.
-    if let Ok(Some(auth)) = session.get::<SessionAuth>(SESSION_KEY).await {
-        session::factor_passed(&session, auth, now)
-            .await
-            .map_err(AppError::portal("renewing the session"))?;
-    }
+    // Enrolment ended every session of theirs; this one goes on, renewed, having just passed
+    // the second factor, and whatever the others were acting for ends.
+    let origin = origin_of(&head, Some(&me));
+    let keep = impersonation::current_id(&session).await;
+    impersonation::end_all_for_except(
+        &state.db,
+        &state.audit,
+        now,
+        me.id,
+        keep,
+        EndReason::Revoked,
+        &origin,
+    )
+    .await
+    .map_err(AppError::portal(
+        "ending the other sessions' impersonations",
+    ))?;
+    let enrolled = account_of(&state, &me).await?;
+    let factor = Passed {
+        at: now.unix_timestamp(),
+        by_provider: false,
+    };
+    session::sign_in(
+        &state.db,
+        &session,
+        &enrolled,
+        now,
+        Some(factor),
+        &seen_from(&head),
+    )
+    .await
+    .map_err(AppError::portal("renewing the session"))?;
     Ok(show_codes(state, head, codes).await)
 }
 

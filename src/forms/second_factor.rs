@@ -76,9 +76,11 @@ pub async fn check(
         Err(MfaError::Database(err)) => return Err(AppError::portal("checking the code")(err)),
     };
     if checked.passed() {
-        throttle::clear_lockout(&state.db, &email)
+        // Only this attempt is taken back: failures counted elsewhere (passwords guessed from
+        // another address) stay counted. A whole sign-in forgives more, once it is done.
+        throttle::uncount_attempt(&state.db, &email)
             .await
-            .map_err(AppError::portal("clearing the lockout"))?;
+            .map_err(AppError::portal("counting the attempt"))?;
         return Ok(Verdict::Passed(checked));
     }
     let _ = state.audit.append(refused(checked.as_str())).await;

@@ -24,11 +24,14 @@ use super::safe_next;
 use super::second_factor::secret_key;
 use crate::app::render::render_page_with;
 use crate::audit::{Action, NewEvent, Outcome};
-use crate::auth::session::{self, CurrentStaff, Passed};
+use crate::auth::session::{self, CurrentStaff, Passed, SessionAuth, SESSION_KEY};
+use crate::auth::session_registry;
 use crate::auth::sso::{Flow, Identity, Sso, FLOW_SECONDS};
 use crate::auth::staff::{self, Change, Staff};
 use crate::domain::text::LINE_MAX_CHARS;
 use crate::domain::Email;
+use crate::domain::StaffId;
+use crate::impersonation;
 use crate::staff_changes::{self, ChangeFailure, ChangedBy};
 use crate::state::AppState;
 use crate::web::extract::FormData;
@@ -67,13 +70,25 @@ pub struct StartForm {
 /// Sends the person to the identity provider.
 pub async fn start(
     State(state): State<AppState>,
+    session: Session,
     FormData { head, fields }: FormData<StartForm>,
 ) -> Result<Response, AppError> {
     let sso = sso(&state)?;
     let key = secret_key(&state)?;
     let next = safe_next(fields.next.as_deref());
     let now = state.clock.now().unix_timestamp();
-    let (url, flow) = match sso.begin(next, fields.again.is_some(), now).await {
+    // A step-up names the session it is for (this request, same-origin, carries its cookie).
+    let replaces = match fields.again {
+        Some(_) => session
+            .get::<SessionAuth>(SESSION_KEY)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|auth| auth.handle.map(|handle| (auth.staff_id, handle))),
+        None => None,
+    };
+    let max_age = state.session_policy.absolute.unsigned_abs();
+    let (url, flow) = match sso.begin(next, replaces, max_age, now).await {
         Ok(begun) => begun,
         Err(error) => {
             tracing::warn!(error = %error, "single sign-on could not start");
@@ -228,6 +243,11 @@ async fn staff_for(
     if found.disabled {
         return Ok(Err(("disabled", Some(found))));
     }
+    // With a role claim, the provider decides who is staff at all: someone taken out of every
+    // group that names a role is out, not left with the role they had.
+    if identity.role.is_none() && sso(state)?.config().role_claim.is_some() {
+        return Ok(Err(("no_role_in_claim", Some(found))));
+    }
     let Some(role) = identity.role.filter(|role| *role != found.role) else {
         return Ok(Ok(found));
     };
@@ -276,7 +296,19 @@ async fn signed_in(
         Err((reason, who)) => return Ok(failed(state, head, reason, who.as_ref()).await),
     };
     let now = state.clock.now();
-    let trusted_mfa = identity.mfa && sso(state)?.config().trust_mfa;
+    if let Some((staff_id, _)) = &flow.replaces {
+        if *staff_id != account.id {
+            return Ok(failed(state, head, "another_person", Some(&account)).await);
+        }
+    }
+    // The provider's second factor counts when trusted, from when it was used: for a step-up,
+    // during the step-up (a little slack for the time between the two clocks' readings).
+    let flow_seconds = now.unix_timestamp() - flow.started_at;
+    let factor_at = identity
+        .authenticated_seconds_ago
+        .filter(|ago| flow.replaces.is_none() || *ago <= flow_seconds + 30)
+        .map(|ago| now.unix_timestamp() - ago);
+    let trusted_mfa = identity.mfa && factor_at.is_some() && sso(state)?.config().trust_mfa;
     let me = CurrentStaff::from(&account);
     let detail = |second_factor: Option<&str>| json!({"subject": identity.subject, "amr": identity.amr, "second_factor": second_factor});
     let to = if account.mfa_enrolled && !trusted_mfa {
@@ -297,13 +329,16 @@ async fn signed_in(
             .map_err(AppError::portal("recording the sign-in"))?;
         CODE_PAGE.to_owned()
     } else {
-        let factor = trusted_mfa.then(|| Passed {
-            at: now.unix_timestamp(),
+        let factor = factor_at.filter(|_| trusted_mfa).map(|at| Passed {
+            at,
             by_provider: true,
         });
         session::sign_in(&state.db, session, &account, now, factor, &seen_from(head))
             .await
             .map_err(AppError::portal("starting the session"))?;
+        if let Some((staff_id, handle)) = &flow.replaces {
+            replace_session(state, session, *staff_id, handle).await?;
+        }
         let event = NewEvent::new(
             Action::SsoSucceeded,
             Outcome::Ok,
@@ -317,6 +352,30 @@ async fn signed_in(
         flow.next.clone()
     };
     Ok(continue_to(state.clone(), head.clone(), to).await)
+}
+
+/// A step-up's new session takes the place of the one it was for: that one ends, and what it
+/// was acting for goes on in this one.
+async fn replace_session(
+    state: &AppState,
+    session: &Session,
+    staff_id: StaffId,
+    old_handle: &str,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    session_registry::end(&state.db, staff_id, old_handle, now)
+        .await
+        .map_err(AppError::portal("ending the session stepped up from"))?;
+    let open = impersonation::find_open_for(&state.db, staff_id)
+        .await
+        .map_err(AppError::portal("finding the impersonation"))?;
+    if let Some(imp) = open {
+        session
+            .insert(impersonation::SESSION_KEY, imp.id)
+            .await
+            .map_err(AppError::portal("keeping the impersonation"))?;
+    }
+    Ok(())
 }
 
 async fn continue_to(state: AppState, mut head: Parts, to: String) -> Response {

@@ -616,7 +616,7 @@ async fn mark_ended(
 }
 
 /// The person's open impersonation, in whichever session.
-async fn find_open_for(
+pub async fn find_open_for(
     db: &Database,
     staff_id: StaffId,
 ) -> Result<Option<Impersonation>, sqlx::Error> {

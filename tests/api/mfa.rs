@@ -428,3 +428,38 @@ async fn an_admin_resets_a_lost_second_factor_but_not_their_own() {
         .expect("page")
         .contains("cannot reset your own"));
 }
+
+#[tokio::test]
+async fn enrolment_follows_a_fresh_sign_in_and_ends_the_other_sessions() {
+    let app = TestApp::spawn_with(ADMINS).await;
+    let (email, password) = app.add_staff(Role::Admin).await;
+    let mut stale = app.browser();
+    assert_eq!(stale.sign_in(&email, &password).await.status(), 303);
+    // Twenty minutes on, kept alive: an old session cannot tie the account to a phone.
+    for _ in 0..4 {
+        app.clock.advance(Duration::minutes(5));
+        stale.get("/account/mfa").await;
+    }
+    let res = stale.post("/account/mfa/start", &[]).await;
+    assert_eq!(location(&res), "/account/mfa?sign_in_again=1");
+    let page = stale
+        .get("/account/mfa?sign_in_again=1")
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("must follow a fresh sign-in"));
+
+    let mut fresh = app.browser();
+    assert_eq!(fresh.sign_in(&email, &password).await.status(), 303);
+    enrol(&app, &mut fresh).await;
+    assert!(
+        location(&stale.get("/account/mfa").await).starts_with("/login"),
+        "the session from before the second factor ended"
+    );
+    assert_eq!(
+        fresh.get("/sub-orgs").await.status(),
+        200,
+        "this one goes on"
+    );
+}

@@ -79,7 +79,6 @@ async fn portal_with_sso(extra: &[(&str, &str)]) -> (TestApp, Provider) {
         ("PORTAL_OIDC_ISSUER", provider.issuer.as_str()),
         ("PORTAL_OIDC_CLIENT_ID", CLIENT_ID),
         ("PORTAL_OIDC_CLIENT_SECRET", CLIENT_SECRET),
-        ("PORTAL_OIDC_ROLE_CLAIM", "groups"),
     ];
     vars.extend_from_slice(extra);
     (TestApp::spawn_with(&vars).await, provider)
@@ -159,10 +158,14 @@ impl<'a> Jar<'a> {
     /// Presses "Sign in with your company account" and signs in at the provider as `login`;
     /// returns the callback URL the provider sends the browser back to (not yet opened).
     async fn through_provider(&mut self, login: &str) -> String {
+        self.through_provider_from(login, &[("next", "/sub-orgs")])
+            .await
+    }
+
+    /// The same, from the form with `fields` (a step-up's, say).
+    async fn through_provider_from(&mut self, login: &str, fields: &[(&str, &str)]) -> String {
         let portal = self.app.address.clone();
-        let res = self
-            .post(&format!("{portal}/login/sso"), &[("next", "/sub-orgs")])
-            .await;
+        let res = self.post(&format!("{portal}/login/sso"), fields).await;
         let mut url = continues_to(res).await;
         assert!(url.starts_with("http"), "to the provider, not {url}");
         for _ in 0..12 {
@@ -274,10 +277,7 @@ async fn a_known_staff_member_signs_in_through_the_provider() {
     let succeeded = app.events_of("auth.sso_succeeded").await;
     assert_eq!(succeeded.len(), 1);
     assert_eq!(succeeded[0]["actor_email"], "known@idp.example");
-    assert_eq!(
-        succeeded[0]["actor_role"], "viewer",
-        "a group naming no role changes nothing"
-    );
+    assert_eq!(succeeded[0]["actor_role"], "viewer");
     assert!(
         browser.cookies.keys().all(|name| name != "suborg_sso"),
         "the flow cookie went"
@@ -289,8 +289,12 @@ async fn a_known_staff_member_signs_in_through_the_provider() {
 
 #[tokio::test]
 async fn a_role_claim_adds_the_person_and_the_providers_second_factor_is_trusted() {
-    let (app, _provider) =
-        portal_with_sso(&[("PORTAL_MFA", "admins"), ("PORTAL_OIDC_TRUST_MFA", "true")]).await;
+    let (app, _provider) = portal_with_sso(&[
+        ("PORTAL_MFA", "admins"),
+        ("PORTAL_OIDC_TRUST_MFA", "true"),
+        ("PORTAL_OIDC_ROLE_CLAIM", "groups"),
+    ])
+    .await;
     let mut browser = Jar::new(&app);
     let callback = browser.through_provider("sso-admin").await;
     assert_eq!(browser.come_back(&callback).await, "/sub-orgs");
@@ -315,20 +319,43 @@ async fn a_role_claim_adds_the_person_and_the_providers_second_factor_is_trusted
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(app.open_impersonations().await, 1);
-    browser
-        .post(&format!("{}/impersonation/stop", app.address), &[])
-        .await;
-    // Later, a risky step sends them back to the provider.
+    // Later, a risky step sends them back to the provider, and the impersonation goes on in
+    // the session the step-up makes.
     app.clock.advance(Duration::minutes(6));
+    let write = [("why", crate::helpers::WRITE_REASON)];
     let res = browser
-        .post(&format!("{}/impersonation/start", app.address), &start)
+        .post(&format!("{}/impersonation/mode", app.address), &write)
         .await;
     let page = res.text().await.expect("page");
     assert!(
         page.contains("Sign in again with your company account"),
         "{page}"
     );
-    assert_eq!(app.open_impersonations().await, 0);
+    let callback = browser
+        .through_provider_from("sso-admin", &[("again", "1"), ("next", "/impersonation")])
+        .await;
+    assert_eq!(browser.come_back(&callback).await, "/impersonation");
+    let res = browser
+        .post(&format!("{}/impersonation/mode", app.address), &write)
+        .await;
+    assert_eq!(location(&res), "/impersonation?mode=write");
+    assert_eq!(app.open_impersonations().await, 1);
+}
+
+#[tokio::test]
+async fn with_a_role_claim_someone_whose_groups_name_no_role_is_out() {
+    let (app, _provider) = portal_with_sso(&[("PORTAL_OIDC_ROLE_CLAIM", "groups")]).await;
+    add_staff_with_email(&app, "known@idp.example", Role::Admin).await;
+    let mut browser = Jar::new(&app);
+    let callback = browser.through_provider("known").await;
+    assert_eq!(
+        browser.come_back(&callback).await,
+        "/login?ended=sso_failed"
+    );
+    assert_eq!(
+        reasons(&app.events_of("auth.sso_failed").await),
+        ["no_role_in_claim"]
+    );
 }
 
 #[tokio::test]
@@ -418,7 +445,7 @@ async fn unknown_unverified_and_disabled_people_stay_out() {
 
 #[tokio::test]
 async fn the_provider_cannot_demote_the_last_admin() {
-    let (app, _provider) = portal_with_sso(&[]).await;
+    let (app, _provider) = portal_with_sso(&[("PORTAL_OIDC_ROLE_CLAIM", "groups")]).await;
     // The only admin; the provider's groups say viewer.
     add_staff_with_email(&app, "sso-viewer@idp.example", Role::Admin).await;
     let mut browser = Jar::new(&app);

@@ -50,6 +50,7 @@ async fn standing() -> Result<Standing, AppError> {
 pub fn AccountMfaPage() -> impl IntoView {
     let shown = use_context::<RecoveryCodesShown>();
     let required = query_param("required").is_some();
+    let sign_in_again = query_param("sign_in_again").is_some();
     view! {
         <Title text="Two-step sign-in"/>
         <section class="card narrow" aria-labelledby="mfa-heading">
@@ -57,6 +58,9 @@ pub fn AccountMfaPage() -> impl IntoView {
             {match shown {
                 Some(RecoveryCodesShown(codes)) => view! { <RecoveryCodes codes/> }.into_any(),
                 None => view! {
+                    {sign_in_again.then(|| view! {
+                        <p class="notice warn" role="status">"Setting up two-step sign-in must follow a fresh sign-in (within 15 minutes). Sign out, sign in again, and come back here."</p>
+                    })}
                     {required.then(|| view! {
                         <p class="notice warn" role="status">"Your role must use two-step sign-in. Set it up to continue."</p>
                     })}

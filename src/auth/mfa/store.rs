@@ -10,7 +10,8 @@ use crate::domain::StaffId;
 
 /// Keeps `sealed` as the secret awaiting its first code (replacing any earlier one).
 pub async fn set_pending(db: &Database, id: StaffId, sealed: &str) -> Result<(), sqlx::Error> {
-    const SQL: &str = "update staff set totp_pending = $1 where id = $2";
+    const SQL: &str =
+        "update staff set totp_pending = $1 where id = $2 and totp_enrolled_at is null";
     execute_on_engine!(db, |pool| sqlx::query(SQL)
         .bind(sealed)
         .bind(id)
@@ -33,7 +34,7 @@ pub async fn sealed_secrets(
 }
 
 /// Makes the pending secret `pending` the person's second factor, its first code at `step`
-/// used, with `recovery_hashes` as the only recovery codes. `false` when the pending secret
+/// used, with `recovery_hashes` as the only recovery codes; their sessions end. `false` when the pending secret
 /// changed meanwhile (enrolment started again in another tab): nothing is changed then.
 pub async fn confirm(
     db: &Database,
@@ -43,9 +44,12 @@ pub async fn confirm(
     recovery_hashes: &[String],
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
+    // Every other session of the person ends: one held before the second factor existed does
+    // not keep going without it.
     const ENROL: &str = "update staff set totp_secret = totp_pending, totp_pending = null, \
-        totp_enrolled_at = $1, totp_last_step = $2, updated_at = $1 \
-        where id = $3 and totp_pending = $4";
+        totp_enrolled_at = $1, totp_last_step = $2, updated_at = $1, \
+        session_version = session_version + 1 \
+        where id = $3 and totp_pending = $4 and totp_enrolled_at is null";
     const FORGET: &str = "delete from recovery_codes where staff_id = $1";
     const CODE: &str = "insert into recovery_codes (staff_id, code_hash) values ($1, $2)";
     let at = format_time(now);
