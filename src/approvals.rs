@@ -102,15 +102,17 @@ pub async fn latest_for(
         .await)
 }
 
-/// Whether another admin granted write mode for `imp` (good until it ends).
-pub async fn granted_for(db: &Database, imp: ImpersonationId) -> Result<bool, sqlx::Error> {
-    const SQL: &str =
-        "select count(*) from approvals where impersonation_id = $1 and decision = 'granted'";
-    let n: i64 = on_engine!(db, |pool| sqlx::query_scalar(SQL)
+/// The reason another admin granted write mode for on `imp`, if one did (good until it ends).
+pub async fn granted_for(
+    db: &Database,
+    imp: ImpersonationId,
+) -> Result<Option<String>, sqlx::Error> {
+    const SQL: &str = "select reason from approvals where impersonation_id = $1 \
+        and decision = 'granted' order by decided_at desc limit 1";
+    on_engine!(db, |pool| sqlx::query_scalar(SQL)
         .bind(imp.to_string())
-        .fetch_one(pool)
-        .await)?;
-    Ok(n > 0)
+        .fetch_optional(pool)
+        .await)
 }
 
 /// Requests still waiting for a decision, oldest first, and the last ones decided.

@@ -226,28 +226,33 @@ pub async fn change_mode(
             }
         }
     };
-    if let (Mode::Write, Mode::ReadOnly, true, Some(why)) =
+    // With four eyes, write mode is had for the reason another admin granted, nothing else.
+    let mut why = why;
+    if let (Mode::Write, Mode::ReadOnly, true, Some(asked)) =
         (to, imp.mode, state.config.write_approval, why.as_ref())
     {
         let granted = approvals::granted_for(&state.db, imp.id)
             .await
             .map_err(AppError::portal("looking for an approval"))?;
-        if !granted {
-            approvals::request(
-                &state.db,
-                &state.audit,
-                &imp,
-                why,
-                &origin,
-                state.clock.now(),
-            )
-            .await
-            .map_err(AppError::portal("filing the request for write mode"))?;
-            let home = match imp.target {
-                impersonation::Target::Postgrid(_) => "/impersonation",
-                impersonation::Target::Sendgrid(_) => "/sendgrid/acting",
-            };
-            return Ok(Redirect::to(&format!("{home}?approval=requested")).into_response());
+        match granted.map(|reason| Reason::parse(&reason)) {
+            Some(Ok(reason)) => why = Some(reason),
+            _ => {
+                approvals::request(
+                    &state.db,
+                    &state.audit,
+                    &imp,
+                    asked,
+                    &origin,
+                    state.clock.now(),
+                )
+                .await
+                .map_err(AppError::portal("filing the request for write mode"))?;
+                let home = match imp.target {
+                    impersonation::Target::Postgrid(_) => "/impersonation",
+                    impersonation::Target::Sendgrid(_) => "/sendgrid/acting",
+                };
+                return Ok(Redirect::to(&format!("{home}?approval=requested")).into_response());
+            }
         }
     }
     if imp.mode != to {

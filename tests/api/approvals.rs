@@ -102,11 +102,17 @@ async fn write_mode_waits_for_a_second_admin_who_grants_it_for_that_impersonatio
         page.contains("approved write mode for this impersonation"),
         "{page}"
     );
-    assert_eq!(
-        location(&requester.switch_to_write_mode().await),
-        "/impersonation?mode=write"
-    );
+    // Write mode comes with the reason that was granted, whatever is typed now.
+    let res = requester
+        .post(
+            "/impersonation/mode",
+            &[("why", "Something else entirely, typed later")],
+        )
+        .await;
+    assert_eq!(location(&res), "/impersonation?mode=write");
     assert_eq!(mode_of_open(&app).await, "write");
+    let changed = app.events_of("impersonation.mode_changed").await;
+    assert_eq!(changed[0]["detail"]["why"], crate::helpers::WRITE_REASON);
 
     // A new impersonation needs a new approval.
     requester.post("/impersonation/stop", &[]).await;
