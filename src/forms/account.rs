@@ -145,13 +145,37 @@ async fn replace(
     )
     .await
     .map_err(AppError::portal("storing the new password"))?;
-    let origin = origin_of(head, Some(me));
-    let event = NewEvent::new(Action::PasswordChanged, Outcome::Ok, origin.clone());
+    let event = NewEvent::new(
+        Action::PasswordChanged,
+        Outcome::Ok,
+        origin_of(head, Some(me)),
+    );
     state
         .audit
         .append(event)
         .await
         .map_err(AppError::portal("recording the password change"))?;
+    // The renewed session keeps the second factor this one passed.
+    let factor = session
+        .get::<session::SessionAuth>(session::SESSION_KEY)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|auth| session::Passed::of(&auth));
+    go_on_alone(state, session, head, me, factor).await
+}
+
+/// After a change that ended every session of the person (a new password, a second factor
+/// enrolled): this one goes on under a new id with `factor`, and whatever the others were
+/// acting for ends.
+pub(super) async fn go_on_alone(
+    state: &AppState,
+    session: &Session,
+    head: &Parts,
+    me: &CurrentStaff,
+    factor: Option<session::Passed>,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
     let keep = impersonation::current_id(session).await;
     impersonation::end_all_for_except(
         &state.db,
@@ -160,7 +184,7 @@ async fn replace(
         me.id,
         keep,
         EndReason::Revoked,
-        &origin,
+        &origin_of(head, Some(me)),
     )
     .await
     .map_err(AppError::portal(
@@ -170,13 +194,6 @@ async fn replace(
         .await
         .map_err(AppError::portal("reloading the account"))?
         .ok_or(AppError::SignInFirst)?;
-    // The renewed session keeps the second factor this one passed.
-    let factor = session
-        .get::<session::SessionAuth>(session::SESSION_KEY)
-        .await
-        .ok()
-        .flatten()
-        .and_then(|auth| session::Passed::of(&auth));
     session::sign_in(&state.db, session, &account, now, factor, &seen_from(head))
         .await
         .map_err(AppError::portal("renewing the session"))?;

@@ -9,17 +9,17 @@ use leptos::prelude::provide_context;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use super::account::go_on_alone;
 use super::second_factor::secret_key;
 use super::{show_again, FormFeedback};
 use crate::app::render::render_page_with;
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::mfa::{self, NotEnrolled};
-use crate::auth::session::{self, Passed, SessionAuth, SESSION_KEY};
+use crate::auth::session::{Passed, SessionAuth, SESSION_KEY};
 use crate::auth::staff::{self, Staff};
-use crate::impersonation::{self, EndReason};
 use crate::state::AppState;
 use crate::web::extract::{FormData, SignedIn};
-use crate::web::request::{origin_of, seen_from};
+use crate::web::request::origin_of;
 use crate::web::{AppError, FormId};
 
 pub const PAGE: &str = "/account/mfa";
@@ -117,38 +117,12 @@ pub async fn confirm(
         .append(event)
         .await
         .map_err(AppError::portal("recording the enrolment"))?;
-    // Enrolment ended every session of theirs; this one goes on, renewed, having just passed
-    // the second factor, and whatever the others were acting for ends.
-    let origin = origin_of(&head, Some(&me));
-    let keep = impersonation::current_id(&session).await;
-    impersonation::end_all_for_except(
-        &state.db,
-        &state.audit,
-        now,
-        me.id,
-        keep,
-        EndReason::Revoked,
-        &origin,
-    )
-    .await
-    .map_err(AppError::portal(
-        "ending the other sessions' impersonations",
-    ))?;
-    let enrolled = account_of(&state, &me).await?;
+    // Enrolment ended every session of theirs; this one goes on, having just passed it.
     let factor = Passed {
         at: now.unix_timestamp(),
         by_provider: false,
     };
-    session::sign_in(
-        &state.db,
-        &session,
-        &enrolled,
-        now,
-        Some(factor),
-        &seen_from(&head),
-    )
-    .await
-    .map_err(AppError::portal("renewing the session"))?;
+    go_on_alone(&state, &session, &head, &me, Some(factor)).await?;
     Ok(show_codes(state, head, codes).await)
 }
 

@@ -19,7 +19,7 @@ async fn mode_of_open(app: &TestApp) -> String {
 
 /// The id of the request waiting on `/approvals`, from its Grant form.
 async fn waiting_request(approver: &mut Browser<'_>) -> String {
-    let page = approver.get("/approvals").await.text().await.expect("page");
+    let page = approver.page("/approvals").await;
     let start = page.find("/approvals/").expect("a request") + "/approvals/".len();
     page[start..].split('/').next().expect("an id").to_owned()
 }
@@ -42,12 +42,7 @@ async fn write_mode_waits_for_a_second_admin_who_grants_it_for_that_impersonatio
     let requested = app.events_of("approval.requested").await;
     assert_eq!(requested.len(), 1);
     assert_eq!(requested[0]["sub_org_id"], ORG);
-    let page = requester
-        .get("/impersonation")
-        .await
-        .text()
-        .await
-        .expect("page");
+    let page = requester.page("/impersonation").await;
     assert!(
         page.contains("Waiting for another admin to approve write mode"),
         "{page}"
@@ -58,12 +53,7 @@ async fn write_mode_waits_for_a_second_admin_who_grants_it_for_that_impersonatio
         .as_str()
         .expect("an id")
         .to_owned();
-    let page = requester
-        .get("/approvals")
-        .await
-        .text()
-        .await
-        .expect("page");
+    let page = requester.page("/approvals").await;
     assert!(page.contains("Waiting for another admin (yours)"));
     let res = requester.post(&format!("/approvals/{id}/grant"), &[]).await;
     assert_eq!(res.status(), 409);
@@ -92,12 +82,7 @@ async fn write_mode_waits_for_a_second_admin_who_grants_it_for_that_impersonatio
     let res = approver.post(&format!("/approvals/{id}/deny"), &[]).await;
     assert_eq!(res.status(), 409);
 
-    let page = requester
-        .get("/impersonation")
-        .await
-        .text()
-        .await
-        .expect("page");
+    let page = requester.page("/impersonation").await;
     assert!(
         page.contains("approved write mode for this impersonation"),
         "{page}"
@@ -132,12 +117,7 @@ async fn a_denied_request_keeps_read_only_and_an_undecided_one_expires() {
     let res = approver.post(&format!("/approvals/{id}/deny"), &[]).await;
     assert_eq!(location(&res), "/approvals?done=denied");
     assert_eq!(app.events_of("approval.denied").await.len(), 1);
-    let page = requester
-        .get("/impersonation")
-        .await
-        .text()
-        .await
-        .expect("page");
+    let page = requester.page("/impersonation").await;
     assert!(page.contains("denied write mode"), "{page}");
     assert_eq!(mode_of_open(&app).await, "read_only");
 

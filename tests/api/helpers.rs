@@ -277,6 +277,11 @@ impl Browser<'_> {
         res
     }
 
+    /// The page at `path`, as text.
+    pub async fn page(&mut self, path: &str) -> String {
+        self.get(path).await.text().await.expect("page")
+    }
+
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         let req = self
             .app

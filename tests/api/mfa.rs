@@ -39,12 +39,7 @@ fn between<'h>(html: &'h str, start: &str, end: &str) -> Vec<&'h str> {
 async fn enrol(app: &TestApp, browser: &mut Browser<'_>) -> (String, Vec<String>) {
     let res = browser.post("/account/mfa/start", &[]).await;
     assert_eq!(location(&res), "/account/mfa");
-    let page = browser
-        .get("/account/mfa")
-        .await
-        .text()
-        .await
-        .expect("page");
+    let page = browser.page("/account/mfa").await;
     assert!(page.contains("<svg"), "the QR code is drawn on the page");
     let secret = between(&page, "id=\"mfa-secret\" class=\"secret\">", "<")[0].to_owned();
     let res = browser
@@ -68,6 +63,12 @@ async fn enrolled_admin(app: &TestApp) -> (String, String, String, Vec<String>) 
     assert_eq!(browser.sign_in(&email, &password).await.status(), 303);
     let (secret, codes) = enrol(app, &mut browser).await;
     (email, password, secret, codes)
+}
+
+/// Signs in with the password and then `code`, which must be accepted.
+async fn signs_in_with(browser: &mut Browser<'_>, email: &str, password: &str, code: &str) {
+    let res = sign_in_with(browser, email, password, code).await;
+    assert_eq!(res.status(), 303, "signed in with the code");
 }
 
 /// Signs in with the password and then `code`; the answer to the code.
@@ -95,12 +96,7 @@ async fn an_admin_enrols_before_anything_else_and_a_viewer_need_not() {
     let res = admin.start_impersonation(ORG).await;
     assert_eq!(location(&res), "/account/mfa?required=1");
     assert_eq!(app.open_impersonations().await, 0);
-    let page = admin
-        .get("/account/mfa?required=1")
-        .await
-        .text()
-        .await
-        .expect("page");
+    let page = admin.page("/account/mfa?required=1").await;
     assert!(
         page.contains("Your role must use two-step sign-in"),
         "{page}"
@@ -142,12 +138,7 @@ async fn an_enrolled_admin_signs_in_with_a_code_and_the_secret_is_never_shown_ag
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/");
-    let page = browser
-        .get("/account/mfa")
-        .await
-        .text()
-        .await
-        .expect("page");
+    let page = browser.page("/account/mfa").await;
     assert!(page.contains("Two-step sign-in is on"), "{page}");
     assert!(
         !page.contains(&secret),
@@ -186,12 +177,7 @@ async fn a_code_is_used_once() {
     let (email, password, secret, _) = enrolled_admin(&app).await;
     let code = code_at(&secret, now(&app));
     let mut first = app.browser();
-    assert_eq!(
-        sign_in_with(&mut first, &email, &password, &code)
-            .await
-            .status(),
-        303
-    );
+    signs_in_with(&mut first, &email, &password, &code).await;
     let mut second = app.browser();
     let res = sign_in_with(&mut second, &email, &password, &code).await;
     assert_eq!(res.status(), 401);
@@ -217,22 +203,12 @@ async fn a_recovery_code_signs_in_once() {
     let (email, password, _, codes) = enrolled_admin(&app).await;
     let mut browser = app.browser();
     let typed = codes[3].to_uppercase().replace('-', " ");
-    assert_eq!(
-        sign_in_with(&mut browser, &email, &password, &typed)
-            .await
-            .status(),
-        303
-    );
+    signs_in_with(&mut browser, &email, &password, &typed).await;
     let signed_in = app.events_of("auth.login.succeeded").await;
     let detail = &signed_in.last().expect("a sign-in")["detail"];
     assert_eq!(detail["second_factor"], "recovery_code");
     assert_eq!(detail["recovery_codes_left"], 9);
-    let page = browser
-        .get("/account/mfa")
-        .await
-        .text()
-        .await
-        .expect("page");
+    let page = browser.page("/account/mfa").await;
     assert!(page.contains("You have 9 unused recovery codes"), "{page}");
 
     let mut again = app.browser();
@@ -272,12 +248,7 @@ async fn the_code_must_follow_the_password_within_five_minutes() {
         .post("/login/code", &[("code", &code_at(&secret, now(&app)))])
         .await;
     assert_eq!(location(&res), "/login?ended=code_expired");
-    let page = browser
-        .get("/login?ended=code_expired")
-        .await
-        .text()
-        .await
-        .expect("page");
+    let page = browser.page("/login?ended=code_expired").await;
     assert!(page.contains("The time to type your code ran out"));
 }
 
@@ -287,12 +258,7 @@ async fn risky_steps_ask_for_a_fresh_code_and_keep_the_form() {
     let (email, password, secret, _) = enrolled_admin(&app).await;
     let mut browser = app.browser();
     let code = code_at(&secret, now(&app));
-    assert_eq!(
-        sign_in_with(&mut browser, &email, &password, &code)
-            .await
-            .status(),
-        303
-    );
+    signs_in_with(&mut browser, &email, &password, &code).await;
     // Within the step-up window of the sign-in's code: nothing is asked.
     assert_eq!(browser.start_impersonation(ORG).await.status(), 303);
     assert_eq!(app.open_impersonations().await, 1);
@@ -376,20 +342,10 @@ async fn an_admin_resets_a_lost_second_factor_but_not_their_own() {
     let (email, password, secret, _) = enrolled_admin(&app).await;
     let mut lost = app.browser();
     let code = code_at(&lost_secret, now(&app));
-    assert_eq!(
-        sign_in_with(&mut lost, &lost_email, &lost_password, &code)
-            .await
-            .status(),
-        303
-    );
+    signs_in_with(&mut lost, &lost_email, &lost_password, &code).await;
     let mut admin = app.browser();
     let code = code_at(&secret, now(&app));
-    assert_eq!(
-        sign_in_with(&mut admin, &email, &password, &code)
-            .await
-            .status(),
-        303
-    );
+    signs_in_with(&mut admin, &email, &password, &code).await;
 
     let lost_id = suborg_portal::auth::staff::find_by_email(&app.state.db, &lost_email)
         .await
@@ -442,12 +398,7 @@ async fn enrolment_follows_a_fresh_sign_in_and_ends_the_other_sessions() {
     }
     let res = stale.post("/account/mfa/start", &[]).await;
     assert_eq!(location(&res), "/account/mfa?sign_in_again=1");
-    let page = stale
-        .get("/account/mfa?sign_in_again=1")
-        .await
-        .text()
-        .await
-        .expect("page");
+    let page = stale.page("/account/mfa?sign_in_again=1").await;
     assert!(page.contains("must follow a fresh sign-in"));
 
     let mut fresh = app.browser();

@@ -25,19 +25,14 @@ async fn disabling_says_how_many_sessions_end_and_can_be_undone() {
     assert_eq!(two.sign_in(&lee, &password).await.status(), 303);
     let id = id_of(&app, &lee).await;
 
-    let page = admin
-        .get(&format!("/staff/{id}/disable"))
-        .await
-        .text()
-        .await
-        .expect("page");
+    let page = admin.page(&format!("/staff/{id}/disable")).await;
     assert!(page.contains("2 sessions end now"), "{page}");
     let res = admin.post(&format!("/staff/{id}/disable"), &[]).await;
     assert_eq!(location(&res), "/staff?done=updated");
     for browser in [&mut one, &mut two] {
         assert!(location(&browser.get("/sub-orgs").await).starts_with("/login"));
     }
-    let page = admin.get("/staff").await.text().await.expect("page");
+    let page = admin.page("/staff").await;
     assert!(
         page.contains(&format!("action=\"/staff/{id}/enable\"")),
         "Enable is offered"
@@ -62,7 +57,7 @@ async fn a_locked_account_shows_until_when_and_an_admin_unlocks_it() {
         401,
         "locked"
     );
-    let page = admin.get("/staff").await.text().await.expect("page");
+    let page = admin.page("/staff").await;
     assert!(page.contains("Locked until"), "{page}");
     let id = id_of(&app, &lee).await;
     let res = admin.post(&format!("/staff/{id}/unlock"), &[]).await;
@@ -77,7 +72,7 @@ async fn your_own_row_and_the_last_admin_offer_nothing_that_would_be_refused() {
     let mut admin = app.signed_in(Role::Admin).await;
     let signed_in = app.events_of("auth.login.succeeded").await;
     let me = id_of(&app, signed_in[0]["actor_email"].as_str().expect("email")).await;
-    let page = admin.get("/staff").await.text().await.expect("page");
+    let page = admin.page("/staff").await;
     assert!(page.contains(" (you)"));
     assert!(
         !page.contains(&format!("href=\"/staff/{me}/disable\"")),
@@ -95,12 +90,7 @@ async fn your_own_row_and_the_last_admin_offer_nothing_that_would_be_refused() {
         .await
         .expect("page")
         .contains("There is no such staff member."));
-    let page = admin
-        .get(&format!("/staff/{me}/disable"))
-        .await
-        .text()
-        .await
-        .expect("page");
+    let page = admin.page(&format!("/staff/{me}/disable")).await;
     assert!(page.contains("You cannot disable or demote yourself"));
 }
 
@@ -124,12 +114,7 @@ async fn an_admin_can_require_a_new_password_at_next_sign_in() {
         location(&browser.get("/sub-orgs").await),
         "/account/password?required=1"
     );
-    let page = browser
-        .get("/account/password?required=1")
-        .await
-        .text()
-        .await
-        .expect("page");
+    let page = browser.page("/account/password?required=1").await;
     assert!(page.contains("An admin asked you to choose a new password"));
     let chosen = "lee-chose-this-password";
     let res = browser
@@ -154,7 +139,7 @@ async fn people_see_and_end_their_own_sessions() {
     let mut elsewhere = app.browser();
     here.sign_in(&lee, &password).await;
     elsewhere.sign_in(&lee, &password).await;
-    let page = here.get("/account").await.text().await.expect("page");
+    let page = here.page("/account").await;
     assert_eq!(page.matches("/end\"").count(), 2, "{page}");
     assert!(page.contains("Sign out (this session)"));
     // The other session's form: the one not marked as this one.
