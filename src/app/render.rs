@@ -60,16 +60,28 @@ pub async fn render_page_with(
     .await
 }
 
-/// Renders the error page for a request, inside the portal's chrome, with `shown`'s status
-/// (and `Retry-After`). The head is the request's as far as the middleware got: who is signed
-/// in and the impersonation in force, when known, show in the header and banner.
-pub async fn render_error(state: AppState, mut head: Parts, shown: ErrorShown) -> Response {
+/// Renders a GET of the request's path with `shown` in the context (a form's feedback, a page
+/// that takes the place of the route), answered with `status`.
+pub async fn render_showing<T: Clone + Send + Sync + 'static>(
+    state: AppState,
+    mut head: Parts,
+    shown: T,
+    status: StatusCode,
+) -> Response {
     head.method = Method::GET;
-    let status = shown.status;
-    let retry_after = shown.retry_after_header();
     let req = Request::from_parts(head, Body::empty());
     let mut res = render_page_with(state, req, move || provide_context(shown.clone())).await;
     *res.status_mut() = status;
+    res
+}
+
+/// Renders the error page for a request, inside the portal's chrome, with `shown`'s status
+/// (and `Retry-After`). The head is the request's as far as the middleware got: who is signed
+/// in and the impersonation in force, when known, show in the header and banner.
+pub async fn render_error(state: AppState, head: Parts, shown: ErrorShown) -> Response {
+    let status = shown.status;
+    let retry_after = shown.retry_after_header();
+    let mut res = render_showing(state, head, shown, status).await;
     if let Some(value) = retry_after {
         res.headers_mut().insert(header::RETRY_AFTER, value);
     }

@@ -131,6 +131,14 @@ pub async fn find_by_id(db: &Database, id: StaffId) -> Result<Option<Staff>, sql
     .transpose()
 }
 
+/// The staff member a path names by id; an id that is not a number names nobody.
+pub async fn find_by_path_id(db: &Database, raw: &str) -> Result<Option<Staff>, sqlx::Error> {
+    match raw.parse::<i64>() {
+        Ok(id) => find_by_id(db, StaffId::from(id)).await,
+        Err(_) => Ok(None),
+    }
+}
+
 pub async fn list_staff(db: &Database) -> Result<Vec<Staff>, sqlx::Error> {
     let sql = format!("select {COLUMNS} from staff order by lower(email)");
     on_engine!(db, |pool| sqlx::query_as::<_, StaffRow>(&sql)

@@ -1,5 +1,6 @@
 //! A person's own password.
 
+use crate::web::request::own_account;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -43,10 +44,7 @@ pub async fn change_password(
     SignedIn(me): SignedIn,
     FormData { head, fields: form }: FormData<ChangePasswordForm>,
 ) -> Result<Response, AppError> {
-    let account = staff::find_by_id(&state.db, me.id)
-        .await
-        .map_err(AppError::portal("loading the account"))?
-        .ok_or(AppError::SignInFirst)?;
+    let account = own_account(&state, &me).await?;
     let now = state.clock.now();
     let email =
         Email::parse(&account.email).map_err(AppError::portal("reading the account's email"))?;
@@ -190,10 +188,7 @@ pub(super) async fn go_on_alone(
     .map_err(AppError::portal(
         "ending the other sessions' impersonations",
     ))?;
-    let account = staff::find_by_id(&state.db, me.id)
-        .await
-        .map_err(AppError::portal("reloading the account"))?
-        .ok_or(AppError::SignInFirst)?;
+    let account = own_account(state, me).await?;
     session::sign_in(&state.db, session, &account, now, factor, &seen_from(head))
         .await
         .map_err(AppError::portal("renewing the session"))?;

@@ -1,22 +1,21 @@
 //! Setting up one's own second factor on `/account/mfa`: a new secret, then its first code,
 //! then the recovery codes, shown once.
 
+use crate::web::request::own_account;
 use axum::extract::State;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use leptos::prelude::provide_context;
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::account::go_on_alone;
 use super::second_factor::secret_key;
 use super::{show_again, FormFeedback};
-use crate::app::render::render_page_with;
+use crate::app::render::render_showing;
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::mfa::{self, NotEnrolled};
 use crate::auth::session::{Passed, SessionAuth, SESSION_KEY};
-use crate::auth::staff::{self, Staff};
 use crate::state::AppState;
 use crate::web::extract::{FormData, SignedIn};
 use crate::web::request::origin_of;
@@ -27,13 +26,6 @@ pub const PAGE: &str = "/account/mfa";
 /// The recovery codes of an enrolment just finished, for the page that shows them once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecoveryCodesShown(pub Vec<String>);
-
-async fn account_of(state: &AppState, me: &crate::auth::CurrentStaff) -> Result<Staff, AppError> {
-    staff::find_by_id(&state.db, me.id)
-        .await
-        .map_err(AppError::portal("loading the account"))?
-        .ok_or(AppError::SignInFirst)
-}
 
 /// How recent the sign-in must be to set up a second factor: whoever holds an old session
 /// (a cookie copied long ago) must not be able to tie the account to their own phone.
@@ -60,7 +52,7 @@ pub async fn start(
     if !signed_in_recently(&state, &session).await {
         return Ok(Redirect::to(&format!("{PAGE}?sign_in_again=1")).into_response());
     }
-    let account = account_of(&state, &me).await?;
+    let account = own_account(&state, &me).await?;
     // Someone enrolled replaces their factor only through an admin's reset: whoever holds a
     // session alone must not be able to swap in their own.
     if !account.mfa_enrolled {
@@ -88,7 +80,7 @@ pub async fn confirm(
     if !signed_in_recently(&state, &session).await {
         return Ok(Redirect::to(&format!("{PAGE}?sign_in_again=1")).into_response());
     }
-    let account = account_of(&state, &me).await?;
+    let account = own_account(&state, &me).await?;
     let now = state.clock.now();
     let finished = mfa::finish_enrolment(&state.db, key, &account, &fields.code, now)
         .await
@@ -126,10 +118,7 @@ pub async fn confirm(
     Ok(show_codes(state, head, codes).await)
 }
 
-async fn show_codes(state: AppState, mut head: Parts, codes: Vec<String>) -> Response {
-    head.method = axum::http::Method::GET;
-    let shown = RecoveryCodesShown(codes);
-    let req = axum::extract::Request::from_parts(head, axum::body::Body::empty());
+async fn show_codes(state: AppState, head: Parts, codes: Vec<String>) -> Response {
     // Like every page, sent `Cache-Control: no-store`: the codes are on this answer only.
-    render_page_with(state, req, move || provide_context(shown.clone())).await
+    render_showing(state, head, RecoveryCodesShown(codes), StatusCode::OK).await
 }

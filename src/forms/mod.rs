@@ -17,14 +17,11 @@ pub mod sso;
 pub mod staff;
 pub mod sub_orgs;
 
-use axum::body::Body;
-use axum::extract::Request;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use leptos::prelude::provide_context;
 
-use crate::app::render::render_page_with;
+use crate::app::render::render_showing;
 use crate::state::AppState;
 pub use crate::web::paths::{safe_next, see_resource};
 pub use crate::web::FormFeedback;
@@ -44,10 +41,5 @@ pub async fn show_again(
     feedback: FormFeedback,
     status: StatusCode,
 ) -> Response {
-    let mut parts = parts;
-    parts.method = axum::http::Method::GET;
-    let req = Request::from_parts(parts, Body::empty());
-    let mut res = render_page_with(state, req, move || provide_context(feedback.clone())).await;
-    *res.status_mut() = status;
-    res
+    render_showing(state, parts, feedback, status).await
 }

@@ -12,7 +12,6 @@ use axum::extract::{Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use leptos::prelude::provide_context;
 use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::json;
@@ -22,7 +21,7 @@ use tower_sessions::Session;
 use super::login::CODE_PAGE;
 use super::safe_next;
 use super::second_factor::secret_key;
-use crate::app::render::render_page_with;
+use crate::app::render::render_showing;
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::session::{self, CurrentStaff, Passed, SessionAuth, SESSION_KEY};
 use crate::auth::session_registry;
@@ -378,11 +377,6 @@ async fn replace_session(
     Ok(())
 }
 
-async fn continue_to(state: AppState, mut head: Parts, to: String) -> Response {
-    head.method = axum::http::Method::GET;
-    let shown = ContinueTo(to);
-    let req = axum::extract::Request::from_parts(head, axum::body::Body::empty());
-    let mut res = render_page_with(state, req, move || provide_context(shown.clone())).await;
-    *res.status_mut() = StatusCode::OK;
-    res
+async fn continue_to(state: AppState, head: Parts, to: String) -> Response {
+    render_showing(state, head, ContinueTo(to), StatusCode::OK).await
 }

@@ -16,7 +16,7 @@ use crate::auth::staff::{self, Change, StaffError};
 use crate::auth::throttle;
 use crate::auth::{CurrentStaff, Role};
 use crate::domain::text::LINE_MAX_CHARS;
-use crate::domain::{Email, StaffId};
+use crate::domain::Email;
 use crate::staff_changes::{self, ChangeFailure, ChangedBy, Refusal};
 use crate::state::AppState;
 use crate::web::extract::{need, Allowed, FormData};
@@ -131,12 +131,9 @@ async fn change<'c>(
     change: impl FnOnce(&staff::Staff) -> Option<(Change<'c>, serde_json::Value)>,
     action: Action,
 ) -> Result<Response, AppError> {
-    let target = match id.parse::<i64>() {
-        Ok(id) => staff::find_by_id(&state.db, StaffId::from(id))
-            .await
-            .map_err(AppError::portal("loading the staff member"))?,
-        Err(_) => None,
-    };
+    let target = staff::find_by_path_id(&state.db, &id)
+        .await
+        .map_err(AppError::portal("loading the staff member"))?;
     let Some(target) = target else {
         return Ok(refuse(
             state,
@@ -317,12 +314,9 @@ pub async fn unlock(
     Path(id): Path<String>,
     head: Parts,
 ) -> Result<Response, AppError> {
-    let target = match id.parse::<i64>() {
-        Ok(n) => staff::find_by_id(&state.db, StaffId::from(n))
-            .await
-            .map_err(AppError::portal("loading the staff member"))?,
-        Err(_) => None,
-    };
+    let target = staff::find_by_path_id(&state.db, &id)
+        .await
+        .map_err(AppError::portal("loading the staff member"))?;
     let Some(target) = target else {
         let message = Refusal::NoSuchStaff.to_string();
         return Ok(refuse(state, head, &me, &id, Action::StaffUnlocked, &message).await);

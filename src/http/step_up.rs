@@ -3,22 +3,21 @@
 //! handled: a page asks for the code and posts the form again with everything typed kept
 //! (passwords typed again), and the handler runs once the code passes.
 
+use crate::web::request::own_account;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
-use leptos::prelude::provide_context;
 use serde_json::json;
 use time::Duration;
 use tower_sessions::Session;
 
-use crate::app::render::{render_error, render_page_with};
+use crate::app::render::{render_error, render_showing};
 use crate::audit::{Action, NewEvent, Outcome};
 use crate::auth::access;
 use crate::auth::session::{self, SessionAuth, SESSION_KEY};
-use crate::auth::staff;
 use crate::auth::CurrentStaff;
 use crate::domain::text::BODY_MAX_BYTES;
 use crate::forms::second_factor::{self, Verdict};
@@ -102,10 +101,7 @@ async fn passed(
     auth: SessionAuth,
     code: &str,
 ) -> Result<Option<(String, StatusCode)>, AppError> {
-    let account = staff::find_by_id(&state.db, me.id)
-        .await
-        .map_err(AppError::portal("loading the account"))?
-        .ok_or(AppError::SignInFirst)?;
+    let account = own_account(state, me).await?;
     let checked = match second_factor::check(state, head, &account, code, "step_up").await? {
         Verdict::Passed(checked) => checked,
         Verdict::Refused(problem, status) => return Ok(Some((problem, status))),
@@ -125,7 +121,7 @@ async fn passed(
 
 /// Asks someone whose second factor is the identity provider's to sign in there again, back
 /// to the page the form was on.
-async fn again_at_provider(state: AppState, mut head: Parts) -> Response {
+async fn again_at_provider(state: AppState, head: Parts) -> Response {
     let origin = state.config.public_origin();
     let back = head
         .headers
@@ -136,23 +132,17 @@ async fn again_at_provider(state: AppState, mut head: Parts) -> Response {
         .unwrap_or_else(|| "/".to_owned());
     let mut asked = StepUpAsked::new(head.uri.path().to_owned(), Vec::new(), None);
     asked.again_at_provider = Some(back);
-    head.method = Method::GET;
-    let req = Request::from_parts(head, Body::empty());
-    render_page_with(state, req, move || provide_context(asked.clone())).await
+    render_showing(state, head, asked, StatusCode::OK).await
 }
 
 /// Shows the page that asks for the code, with the form kept.
 async fn ask(
     state: AppState,
-    mut head: Parts,
+    head: Parts,
     fields: Vec<(String, String)>,
     problem: Option<String>,
     status: StatusCode,
 ) -> Response {
     let asked = StepUpAsked::new(head.uri.path().to_owned(), fields, problem);
-    head.method = Method::GET;
-    let req = Request::from_parts(head, Body::empty());
-    let mut res = render_page_with(state, req, move || provide_context(asked.clone())).await;
-    *res.status_mut() = status;
-    res
+    render_showing(state, head, asked, status).await
 }

@@ -62,3 +62,14 @@ pub fn seen_from(parts: &Parts) -> crate::auth::session_registry::SeenFrom {
         user_agent: origin.user_agent,
     }
 }
+
+/// The signed-in person's own row, as it is now (what a session holds may be older).
+pub async fn own_account(
+    state: &crate::state::AppState,
+    me: &CurrentStaff,
+) -> Result<crate::auth::staff::Staff, super::AppError> {
+    crate::auth::staff::find_by_id(&state.db, me.id)
+        .await
+        .map_err(super::AppError::portal("loading the account"))?
+        .ok_or(super::AppError::SignInFirst)
+}

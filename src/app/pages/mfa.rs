@@ -1,5 +1,6 @@
 //! `/account/mfa`: setting up two-step sign-in, and the recovery codes, shown once.
 
+use crate::web::request::own_account;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -7,7 +8,6 @@ use crate::app::components::field::{Field, FormProblem};
 use crate::app::components::problem::Problem;
 use crate::app::request::{current_staff, feedback_for, query_param};
 use crate::auth::mfa::{self, recovery, Enrolment};
-use crate::auth::staff;
 use crate::forms::mfa::RecoveryCodesShown;
 use crate::state::AppState;
 use crate::web::{AppError, FormId};
@@ -24,10 +24,7 @@ async fn standing() -> Result<Standing, AppError> {
     let me = current_staff().ok_or(AppError::SignInFirst)?;
     let state = use_context::<AppState>()
         .ok_or_else(|| AppError::portal("finding the portal's state")("missing"))?;
-    let account = staff::find_by_id(&state.db, me.id)
-        .await
-        .map_err(AppError::portal("loading the account"))?
-        .ok_or(AppError::SignInFirst)?;
+    let account = own_account(&state, &me).await?;
     if account.mfa_enrolled {
         let codes_left = mfa::recovery_codes_left(&state.db, me.id)
             .await

@@ -205,10 +205,7 @@ fn StaffTable(rows: Vec<Row>) -> impl IntoView {
 /// What a confirmation page is about: the person, and how many sessions the change ends.
 async fn about(raw_id: String) -> Result<Option<(Staff, usize)>, AppError> {
     let state = state_for(Permission::ManageStaff)?;
-    let Ok(id) = raw_id.parse::<i64>() else {
-        return Ok(None);
-    };
-    let Some(person) = crate::auth::staff::find_by_id(&state.db, id.into())
+    let Some(person) = crate::auth::staff::find_by_path_id(&state.db, &raw_id)
         .await
         .map_err(AppError::portal("loading the staff member"))?
     else {
