@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check of suborg-portal: formatting, lints, the Rust tests (on SQLite, then again on
 # PostgreSQL) and the browser tests. Installs what it needs when missing (PostgreSQL, Debian's
-# chromium, the end2end npm packages), starts PostgreSQL if it is stopped, builds once into
-# ./target, and exits non-zero on the first failure.
+# chromium, rsyslog and openssl, the end2end npm packages), starts PostgreSQL if it is stopped,
+# builds once into ./target, and exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +22,17 @@ ensure_chromium() {
   if [ -x /usr/bin/chromium ]; then return; fi
   step "installing Debian's chromium for the browser tests"
   apt_install chromium
+}
+
+# The audit stream tests run a real syslog server (rsyslog, with GnuTLS for syslog over TLS)
+# and make their certificates with openssl.
+ensure_syslog_tools() {
+  if [ -x /usr/sbin/rsyslogd ] && compgen -G '/usr/lib/*/rsyslog/lmnsd_gtls.so' >/dev/null \
+    && command -v openssl >/dev/null; then
+    return
+  fi
+  step "installing rsyslog, its TLS driver and openssl for the audit stream tests"
+  apt_install rsyslog rsyslog-gnutls openssl
 }
 
 # PostgreSQL on 127.0.0.1:5432, user postgres, trust auth (as on these machines): installed
@@ -85,6 +96,7 @@ trap drop_test_db EXIT
 
 # The OpenID provider the single sign-on tests run (oidc-provider) is one of them.
 ensure_node_modules
+ensure_syslog_tools
 
 # The restart test runs a PostgreSQL cluster of its own whatever the engine: once is enough.
 step "Rust tests on SQLite"

@@ -106,8 +106,26 @@ enum AuditCommand {
     /// Walk the chain; exit 0 when intact, non-zero naming the first bad seq and why.
     Verify {
         /// A checkpoint printed by `audit checkpoint`, to detect a truncated tail.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "archive")]
         checkpoint: Option<PathBuf>,
+        /// Verify this archive (from `audit archive`) on its own instead of the database.
+        #[arg(long)]
+        archive: Option<PathBuf>,
+    },
+    /// Write the oldest events, through a seq, to a sealed archive (JSON Lines).
+    Archive {
+        /// The last seq to archive; the archive starts at the oldest event kept.
+        #[arg(long)]
+        through_seq: i64,
+        /// The file to write (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Remove exactly the events an archive holds, once it checks out against the chain;
+    /// records audit.pruned.
+    Prune {
+        #[arg(long)]
+        archive: PathBuf,
     },
     /// Print a signed checkpoint of the chain's head, to keep outside the database.
     Checkpoint,
@@ -330,9 +348,37 @@ async fn audit(command: AuditCommand) -> anyhow::Result<()> {
     let key = std::sync::Arc::new(AuditKey::from_env()?);
     let db = Database::connect(&config::database_url_from_env()).await?;
     db.migrate().await?;
-    let log = AuditLog::start(db, key);
+    let log = AuditLog::start(db, key.clone());
     match command {
-        AuditCommand::Verify { checkpoint } => {
+        AuditCommand::Verify {
+            checkpoint: None,
+            archive: Some(path),
+        } => match crate::audit::verify_archive(key.expose(), &path).await? {
+            (verdict @ Verdict::Intact { .. }, Some(seal)) => println!(
+                "archive {verdict} (seq {} through {})",
+                seal.first_seq, seal.through_seq
+            ),
+            (verdict, _) => anyhow::bail!("archive {verdict}"),
+        },
+        AuditCommand::Archive { through_seq, out } => {
+            let at = format_time(time::OffsetDateTime::now_utc());
+            let seal = log.archive(through_seq, &out, &at).await?;
+            println!(
+                "archived {} events (seq {} through {}) to {}",
+                seal.events,
+                seal.first_seq,
+                seal.through_seq,
+                out.display()
+            );
+        }
+        AuditCommand::Prune { archive } => {
+            let pruned = log.prune(&archive).await?;
+            println!(
+                "pruned {} events (seq {} through {}); recorded as audit.pruned at seq {}",
+                pruned.events, pruned.first_seq, pruned.through_seq, pruned.recorded_at_seq
+            );
+        }
+        AuditCommand::Verify { checkpoint, .. } => {
             let checkpoint = match checkpoint {
                 Some(path) => {
                     let text = std::fs::read_to_string(&path)

@@ -30,6 +30,8 @@ pub enum StartupError {
     Sessions(#[source] sqlx::Error),
     #[error("could not set up single sign-on: {0}")]
     Sso(String),
+    #[error("could not set up the audit streams: {0}")]
+    Streams(#[from] crate::audit::streams::SinkError),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -41,6 +43,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     state: AppState,
+    streams: crate::audit::streams::Streams,
 }
 
 impl Application {
@@ -122,6 +125,12 @@ impl Application {
             origin_rejections: Arc::default(),
         };
         tokio::spawn(sweep_periodically(state.clone()));
+        let streams = crate::audit::streams::Streams::start(
+            &state.config.audit_streams,
+            &state.db,
+            &state.audit,
+            state.clock.clone(),
+        )?;
         let sessions = crate::http::sessions(&state)
             .await
             .map_err(StartupError::Sessions)?;
@@ -130,6 +139,7 @@ impl Application {
             listener,
             router,
             state,
+            streams,
         })
     }
 
@@ -142,8 +152,9 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, then finishes the requests in flight and writes the
-    /// audit events still queued (the answers to the last PostGrid calls).
+    /// Serves until `shutdown` resolves, then finishes the requests in flight, writes the
+    /// audit events still queued (the answers to the last PostGrid calls) and stops streaming
+    /// them, giving the streams' leases to the other processes.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -159,6 +170,7 @@ impl Application {
         if let Err(err) = audit.flush().await {
             tracing::error!(error = %err, "queued audit events could not be written at shutdown");
         }
+        self.streams.stop().await;
         served
     }
 }

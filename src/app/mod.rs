@@ -27,7 +27,10 @@ use pages::acting::{
     postcards::{PostcardPage, PostcardsPage},
     templates::{DeleteTemplatePage, NewTemplatePage, TemplatePage, TemplatesPage},
 };
-use pages::audit::{event::AuditEventPage, timeline::ImpersonationTimelinePage, AuditPage};
+use pages::audit::{
+    event::AuditEventPage, streams::AuditStreamsPage, timeline::ImpersonationTimelinePage,
+    AuditPage,
+};
 use pages::sendgrid::acting::{
     senders::SendersPage,
     suppressions::SuppressionsPage,
@@ -115,6 +118,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/sub-orgs/:id/users") view=SubOrgUsersPage ssr=SsrMode::Async/>
                             <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async/>
                             <Route path=path!("/audit/events/:seq") view=AuditEventPage ssr=SsrMode::Async/>
+                            <Route path=path!("/audit/streams") view=AuditStreamsPage ssr=SsrMode::Async/>
                             <Route path=path!("/audit/impersonations/:id") view=ImpersonationTimelinePage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation") view=ActingHomePage ssr=SsrMode::Async/>
                             <Route path=path!("/impersonation/handoff") view=HandoffPage ssr=SsrMode::Async/>

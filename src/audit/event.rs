@@ -45,10 +45,11 @@ pub enum Action {
     ApprovalExpired,
     SsoSucceeded,
     SsoFailed,
+    AuditPruned,
 }
 
 impl Action {
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 34] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Locked,
@@ -82,6 +83,7 @@ impl Action {
         Self::ApprovalExpired,
         Self::SsoSucceeded,
         Self::SsoFailed,
+        Self::AuditPruned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -119,6 +121,7 @@ impl Action {
             Self::ApprovalExpired => "approval.expired",
             Self::SsoSucceeded => "auth.sso_succeeded",
             Self::SsoFailed => "auth.sso_failed",
+            Self::AuditPruned => "audit.pruned",
         }
     }
 
@@ -220,8 +223,9 @@ impl NewEvent {
     }
 }
 
-/// An event as stored and exported; field names are the export contract.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+/// An event as stored and exported; field names are the export contract. Archives are read
+/// back through `Deserialize`, `detail` as the very text that was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct StoredEvent {
     pub seq: i64,
     pub id: String,
@@ -245,7 +249,7 @@ pub struct StoredEvent {
     pub user_agent: Option<String>,
     pub request_id: Option<String>,
     /// JSON text; exported as a JSON object.
-    #[serde(serialize_with = "json_text")]
+    #[serde(serialize_with = "json_text", deserialize_with = "text_of_json")]
     pub detail: String,
     pub prev_hash: String,
     pub hash: String,
@@ -260,6 +264,11 @@ fn json_text<S: serde::Serializer>(text: &str, serializer: S) -> Result<S::Ok, S
         // Stored by this module as JSON; should a row hold anything else, export it as a string.
         Err(_) => serializer.serialize_str(text),
     }
+}
+
+fn text_of_json<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let raw = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+    Ok(raw.get().to_owned())
 }
 
 /// The stored format of a time (see [`Timestamp`]).

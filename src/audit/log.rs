@@ -8,11 +8,9 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::{
-    Connection, PgConnection, Postgres, QueryBuilder, Sqlite, SqliteConnection, Transaction,
-};
+use sqlx::{Connection, PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 use time::OffsetDateTime;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::chain::{self, GENESIS};
 use super::event::{format_time, NewEvent, StoredEvent};
@@ -40,14 +38,28 @@ pub struct AuditLog {
     queue: mpsc::Sender<Job>,
     db: Database,
     key: Arc<AuditKey>,
+    /// The `seq` of the newest event this process wrote: what wakes the SIEM streams.
+    head: watch::Receiver<i64>,
 }
 
 impl AuditLog {
     /// Starts the writer task; it ends when the last handle is dropped.
     pub fn start(db: Database, key: Arc<AuditKey>) -> Self {
         let (queue, jobs) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(write_batches(db.clone(), key.clone(), jobs));
-        Self { queue, db, key }
+        let (written, head) = watch::channel(0);
+        tokio::spawn(write_batches(db.clone(), key.clone(), jobs, written));
+        Self {
+            queue,
+            db,
+            key,
+            head,
+        }
+    }
+
+    /// Changes whenever this process has made events durable; events other processes write
+    /// are not announced, so a reader also looks now and then.
+    pub fn written(&self) -> watch::Receiver<i64> {
+        self.head.clone()
     }
 
     /// Appends `event` and returns it as stored, once it is durable. An error means it was
@@ -105,7 +117,12 @@ const RETRY_AFTER: Duration = Duration::from_secs(1);
 /// The most unwritten background events kept for retrying; beyond it the oldest are dropped.
 const MAX_UNWRITTEN: usize = 100_000;
 
-async fn write_batches(db: Database, key: Arc<AuditKey>, mut jobs: mpsc::Receiver<Job>) {
+async fn write_batches(
+    db: Database,
+    key: Arc<AuditKey>,
+    mut jobs: mpsc::Receiver<Job>,
+    written: watch::Sender<i64>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     // Background events that nobody waits for are kept and retried, oldest first, rather than
     // lost: a PostGrid answer that came back while the database was away is still recorded.
@@ -141,6 +158,9 @@ async fn write_batches(db: Database, key: Arc<AuditKey>, mut jobs: mpsc::Receive
             let refs: Vec<&NewEvent> = events.iter().collect();
             match write_batch(&db, key.expose(), &refs).await {
                 Ok(stored) => {
+                    if let Some(last) = stored.last() {
+                        written.send_replace(last.seq);
+                    }
                     for (done, event) in waiting.into_iter().zip(stored) {
                         if let Some(done) = done {
                             let _ = done.send(Ok(event));
@@ -181,14 +201,56 @@ async fn write_batches(db: Database, key: Arc<AuditKey>, mut jobs: mpsc::Receive
     }
 }
 
-const INSERT: &str = "insert into audit_events (seq, id, at, action, outcome, actor_id, \
+/// Inserts chained rows (from [`chain_rows`]) in one statement, far cheaper than a round trip
+/// per event; `$conn` must hold the chain's lock (see [`ChainLock`]).
+macro_rules! insert_chained {
+    ($conn:expr, $rows:expr) => {{
+        let mut insert = sqlx::QueryBuilder::new($crate::audit::log::INSERT);
+        insert.push_values($rows, |mut values, row| {
+            values
+                .push_bind(row.seq)
+                .push_bind(&row.id)
+                .push_bind(&row.at)
+                .push_bind(&row.action)
+                .push_bind(&row.outcome)
+                .push_bind(row.actor_id)
+                .push_bind(&row.actor_email)
+                .push_bind(&row.actor_role)
+                .push_bind(&row.sub_org_id)
+                .push_bind(&row.impersonation_id)
+                .push_bind(&row.reason)
+                .push_bind(&row.call_id)
+                .push_bind(&row.operation)
+                .push_bind(&row.method)
+                .push_bind(&row.upstream_path)
+                .push_bind(row.upstream_status)
+                .push_bind(&row.upstream_request_id)
+                .push_bind(row.duration_ms)
+                .push_bind(&row.client_ip)
+                .push_bind(&row.user_agent)
+                .push_bind(&row.request_id)
+                .push_bind(&row.detail)
+                .push_bind(&row.prev_hash)
+                .push_bind(&row.hash)
+                .push_bind(&row.provider);
+        });
+        insert.build().execute($conn).await
+    }};
+}
+pub(super) use insert_chained;
+
+/// The chain's head: the newest event's `seq` and hash.
+pub(super) const HEAD: &str = "select seq, hash from audit_events order by seq desc limit 1";
+
+pub(super) const INSERT: &str =
+    "insert into audit_events (seq, id, at, action, outcome, actor_id, \
     actor_email, actor_role, sub_org_id, impersonation_id, reason, call_id, operation, method, \
     upstream_path, upstream_status, upstream_request_id, duration_ms, client_ip, user_agent, \
     request_id, detail, prev_hash, hash, provider) ";
 
 /// Opening the transaction that extends the chain: once open, it holds the engine's lock on
 /// the chain until it ends, so the head it reads stays the head.
-trait ChainLock: Connection {
+pub(super) trait ChainLock: Connection {
     async fn begin_extending(&mut self) -> Result<Transaction<'_, Self::Database>, sqlx::Error>;
 }
 
@@ -219,7 +281,6 @@ async fn write_batch(
     key: &[u8],
     events: &[&NewEvent],
 ) -> Result<Vec<StoredEvent>, sqlx::Error> {
-    const HEAD: &str = "select seq, hash from audit_events order by seq desc limit 1";
     on_engine!(db, |pool| {
         let mut retried = false;
         loop {
@@ -232,41 +293,7 @@ async fn write_batch(
                     .await
                     .map_err(|e| (false, e))?;
                 let stored = chain_rows(key, events, head);
-                // One statement for the whole batch: far cheaper than a round trip per event.
-                let mut insert = QueryBuilder::new(INSERT);
-                insert.push_values(&stored, |mut values, row| {
-                    values
-                        .push_bind(row.seq)
-                        .push_bind(&row.id)
-                        .push_bind(&row.at)
-                        .push_bind(&row.action)
-                        .push_bind(&row.outcome)
-                        .push_bind(row.actor_id)
-                        .push_bind(&row.actor_email)
-                        .push_bind(&row.actor_role)
-                        .push_bind(&row.sub_org_id)
-                        .push_bind(&row.impersonation_id)
-                        .push_bind(&row.reason)
-                        .push_bind(&row.call_id)
-                        .push_bind(&row.operation)
-                        .push_bind(&row.method)
-                        .push_bind(&row.upstream_path)
-                        .push_bind(row.upstream_status)
-                        .push_bind(&row.upstream_request_id)
-                        .push_bind(row.duration_ms)
-                        .push_bind(&row.client_ip)
-                        .push_bind(&row.user_agent)
-                        .push_bind(&row.request_id)
-                        .push_bind(&row.detail)
-                        .push_bind(&row.prev_hash)
-                        .push_bind(&row.hash)
-                        .push_bind(&row.provider);
-                });
-                insert
-                    .build()
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| (false, e))?;
+                insert_chained!(&mut *tx, &stored).map_err(|e| (false, e))?;
                 tx.commit().await.map_err(|e| (false, e))?;
                 Ok(stored)
             }
@@ -292,7 +319,11 @@ async fn write_batch(
 }
 
 /// The stored form of `events`, chained onto `head` in order.
-fn chain_rows(key: &[u8], events: &[&NewEvent], head: Option<(i64, String)>) -> Vec<StoredEvent> {
+pub(super) fn chain_rows(
+    key: &[u8],
+    events: &[&NewEvent],
+    head: Option<(i64, String)>,
+) -> Vec<StoredEvent> {
     let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS.to_owned()));
     let at = format_time(OffsetDateTime::now_utc());
     let mut stored = Vec::with_capacity(events.len());

@@ -8,6 +8,8 @@ mod log;
 mod query;
 pub mod redact;
 pub mod refusals;
+mod retention;
+pub mod streams;
 mod upstream_calls;
 mod verifications;
 mod verify;
@@ -19,6 +21,7 @@ pub use event::{
 pub use export::{csv_cell, Format, COLUMNS};
 pub use log::AuditLog;
 pub use query::{Cursor, Filter};
+pub use retention::{verify_archive, Pruned, RetentionError, Seal};
 pub use upstream_calls::AuditedCalls;
 pub use verifications::Verification;
 pub use verify::{Problem, Verdict};

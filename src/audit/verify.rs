@@ -5,7 +5,7 @@ use std::fmt;
 use futures_util::TryStreamExt;
 
 use super::chain::{self, Checkpoint, GENESIS};
-use super::event::StoredEvent;
+use super::event::{Action, StoredEvent};
 use super::{AuditError, AuditLog};
 use crate::db::on_engine;
 
@@ -23,8 +23,10 @@ pub enum Problem {
     Truncated { last_seq: i64 },
     /// The event at the checkpoint's `seq` is not the one the checkpoint signed.
     CheckpointMismatch,
-    /// The checkpoint was not signed with this audit key.
+    /// The checkpoint (or an archive's seal) was not signed with this audit key.
     CheckpointForged,
+    /// A line of an archive is neither an event nor its seal.
+    Unreadable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +56,7 @@ impl fmt::Display for Verdict {
                     Problem::CheckpointForged => {
                         "the checkpoint is not signed with this audit key".to_owned()
                     }
+                    Problem::Unreadable => "unreadable: not an event of this log".to_owned(),
                 };
                 write!(f, "broken at seq {seq}: {why}")
             }
@@ -88,12 +91,20 @@ impl AuditLog {
                 });
             }
         }
+        // A pruned log starts after its last prune's boundary; the `audit.pruned` event in
+        // the chain (which the key protects, unlike the prunes table) must name it.
+        let start = super::retention::start_of_chain(self).await?;
+        let (first_seq, start_hash) = match &start {
+            Some((seq, prev)) if *seq > 1 => (*seq, prev.clone()),
+            _ => (1, GENESIS.to_owned()),
+        };
+        let mut boundary_named = first_seq == 1;
         let last_seq = on_engine!(self.db(), |pool| {
             let mut rows =
                 sqlx::query_as::<_, StoredEvent>("select * from audit_events order by seq")
                     .fetch(pool);
-            let mut expected = 1;
-            let mut prev_hash = GENESIS.to_owned();
+            let mut expected = first_seq;
+            let mut prev_hash = start_hash.clone();
             let mut current = rows.try_next().await?;
             while let Some(row) = current {
                 let next = rows.try_next().await?;
@@ -131,6 +142,9 @@ impl AuditLog {
                 if checkpoint.is_some_and(|cp| cp.seq == row.seq && cp.head_hash != row.hash) {
                     return Ok(broken(Problem::CheckpointMismatch));
                 }
+                if first_seq > 1 && row.action == Action::AuditPruned.as_str() {
+                    boundary_named = names_boundary(&row.detail, first_seq - 1, &start_hash);
+                }
                 if row.seq % 10_000 == 0 {
                     progress(row.seq).await;
                 }
@@ -140,6 +154,13 @@ impl AuditLog {
             }
             expected - 1
         });
+        if !boundary_named {
+            // Events are gone from the start of the log that no recorded prune removed.
+            return Ok(Verdict::Broken {
+                seq: first_seq,
+                problem: Problem::Missing,
+            });
+        }
         if let Some(cp) = checkpoint {
             if last_seq < cp.seq {
                 return Ok(Verdict::Broken {
@@ -149,7 +170,7 @@ impl AuditLog {
             }
         }
         Ok(Verdict::Intact {
-            events: u64::try_from(last_seq).unwrap_or_default(),
+            events: u64::try_from(last_seq - first_seq + 1).unwrap_or_default(),
             head_seq: last_seq,
         })
     }
@@ -173,4 +194,13 @@ impl AuditLog {
         let (seq, hash) = head.unwrap_or((0, GENESIS.to_owned()));
         Ok(Checkpoint::sign(self.key(), seq, &hash, at))
     }
+}
+
+/// Whether an `audit.pruned` event's detail says the log was pruned through `through_seq`,
+/// leaving `boundary_hash` for the next event to chain onto.
+fn names_boundary(detail: &str, through_seq: i64, boundary_hash: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(detail).is_ok_and(|d| {
+        d["through_seq"].as_i64() == Some(through_seq)
+            && d["boundary_hash"].as_str() == Some(boundary_hash)
+    })
 }

@@ -27,7 +27,7 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    fn invalid(name: &'static str, reason: impl Into<String>) -> Self {
+    pub(crate) fn invalid(name: &'static str, reason: impl Into<String>) -> Self {
         Self::Invalid {
             name,
             reason: reason.into(),
@@ -179,6 +179,8 @@ pub struct Config {
     /// Whether the other loopback name (`localhost` for `127.0.0.1` and back) at the same
     /// port counts as the portal's own origin too. Only the demo sets it: `serve` has one origin.
     pub loopback_alias: bool,
+    /// Where the audit log streams to (`PORTAL_AUDIT_SYSLOG`, `PORTAL_AUDIT_WEBHOOK`).
+    pub audit_streams: crate::audit::streams::StreamSettings,
 }
 
 impl Config {
@@ -358,6 +360,7 @@ impl Config {
             password_signin,
             write_approval,
             loopback_alias: false,
+            audit_streams: crate::audit::streams::StreamSettings::from_lookup(&get)?,
         })
     }
 

@@ -162,6 +162,7 @@ async fn permission_matrix() {
             [303, 403, 200, 200, 303, 200, 200],
         )
         .at("/audit/events/1"),
+        case("GET", "/audit/streams", [303, 403, 200, 200, 303, 200, 200]),
         case(
             "GET",
             "/audit/impersonations/{id}",

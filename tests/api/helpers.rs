@@ -87,7 +87,8 @@ pub struct TestApp {
     _data: tempfile::TempDir,
     /// The `DATABASE_URL` this portal runs on.
     pub db_url: String,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    running: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl TestApp {
@@ -98,6 +99,17 @@ impl TestApp {
     pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
         let data = tempfile::tempdir().expect("temporary directory");
         let db_url = fresh_database_url(data.path()).await;
+        Self::spawn_in(data, db_url, overrides).await
+    }
+
+    /// A portal on a database that outlives it (another process's, or one a restarted portal
+    /// comes back to).
+    pub async fn spawn_on(db_url: &str, overrides: &[(&str, &str)]) -> Self {
+        let data = tempfile::tempdir().expect("temporary directory");
+        Self::spawn_in(data, db_url.to_owned(), overrides).await
+    }
+
+    async fn spawn_in(data: tempfile::TempDir, db_url: String, overrides: &[(&str, &str)]) -> Self {
         // The simulator takes the key the portal is given, so a live key works as a test one.
         let key = overrides
             .iter()
@@ -143,7 +155,7 @@ impl TestApp {
         let address = format!("http://{}", app.local_addr().expect("bound address"));
         let state = app.state().clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async {
+        let running = tokio::spawn(app.run_until(async {
             let _ = rx.await;
         }));
         let client = reqwest::Client::builder()
@@ -159,7 +171,19 @@ impl TestApp {
             clock,
             _data: data,
             db_url,
-            _shutdown: tx,
+            shutdown: Some(tx),
+            running: Some(running),
+        }
+    }
+
+    /// Shuts the portal down as a signal would, and waits until it has (its audit streams
+    /// stopped and their leases given up).
+    pub async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(running) = self.running.take() {
+            let _ = running.await;
         }
     }
 

@@ -1,6 +1,7 @@
 //! The audit review: the filtered, paged log; one event; one impersonation's timeline.
 
 pub mod event;
+pub mod streams;
 pub mod timeline;
 
 use leptos::prelude::*;
@@ -107,6 +108,7 @@ pub fn AuditPage() -> impl IntoView {
         <p class="actions">
             <a class="button secondary" href=format!("/audit/export.csv?{export_query}")>"Export CSV"</a>
             <a class="button secondary" href=format!("/audit/export.jsonl?{export_query}")>"Export JSON Lines"</a>
+            <a href="/audit/streams">"Streams to the SIEM"</a>
         </p>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {Suspend::new(async move {
