@@ -242,18 +242,6 @@ impl AuditLog {
             }
             None => return Err(refused("the audit log is empty")),
         }
-        let behind: Vec<(String, i64)> = on_engine!(self.db(), |pool| sqlx::query_as(
-            "select name, cursor_seq from audit_sinks where cursor_seq < $1 order by name"
-        )
-        .bind(seal.through_seq)
-        .fetch_all(pool)
-        .await?);
-        if let Some((name, cursor)) = behind.first() {
-            return Err(refused(format!(
-                "the {name} stream has delivered only through seq {cursor}: \
-                 events it has not delivered are not pruned"
-            )));
-        }
         self.matches_chain(archive, &seal).await?;
         let key = self.key().to_vec();
         let pruned_at = super::format_time(time::OffsetDateTime::now_utc());
@@ -282,6 +270,19 @@ impl AuditLog {
             if start != Some(seal.first_seq) {
                 return Err(refused("another prune ran meanwhile; nothing was pruned"));
             }
+            let behind: Option<(String, i64)> = sqlx::query_as(
+                "select name, cursor_seq from audit_sinks where cursor_seq < $1 \
+                 order by name limit 1",
+            )
+            .bind(seal.through_seq)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((name, cursor)) = behind {
+                return Err(refused(format!(
+                    "the {name} stream has delivered only through seq {cursor}: \
+                     events it has not delivered are not pruned"
+                )));
+            }
             sqlx::query(
                 "insert into audit_prunes (through_seq, first_seq, boundary_hash, archive_mac, \
                  pruned_at) values ($1, $2, $3, $4, $5)",
@@ -293,11 +294,13 @@ impl AuditLog {
             .bind(&pruned_at)
             .execute(&mut *tx)
             .await?;
+            // Read before the delete: pruned through the newest event, the table is empty
+            // for a moment, and the record must still follow the head, not start over.
+            let head: Option<(i64, String)> = sqlx::query_as(HEAD).fetch_optional(&mut *tx).await?;
             sqlx::query("delete from audit_events where seq <= $1")
                 .bind(seal.through_seq)
                 .execute(&mut *tx)
                 .await?;
-            let head: Option<(i64, String)> = sqlx::query_as(HEAD).fetch_optional(&mut *tx).await?;
             let stored = chain_rows(&key, &[&event], head);
             insert_chained!(&mut *tx, &stored)?;
             tx.commit().await?;
@@ -311,9 +314,13 @@ impl AuditLog {
         })
     }
 
-    /// Compares the archive with the events in the database, hash for hash.
+    /// Compares the archive with the events in the database, hash for hash, checking each
+    /// archived event against the chain again in the same pass: the file read here is the one
+    /// that verified, even if it was swapped since.
     async fn matches_chain(&self, archive: &Path, seal: &Seal) -> Result<(), RetentionError> {
+        let key = self.key();
         let mut lines = BufReader::new(tokio::fs::File::open(archive).await?).lines();
+        let mut prev_hash = seal.prev_hash.clone();
         on_engine!(self.db(), |pool| {
             let mut rows = sqlx::query_as::<_, (i64, String)>(
                 "select seq, hash from audit_events where seq <= $1 order by seq",
@@ -326,14 +333,17 @@ impl AuditLog {
                     Some(line) => serde_json::from_str::<StoredEvent>(&line).ok(),
                     None => None,
                 };
-                if archived.is_none_or(|e| e.seq != seq || e.hash != hash) {
+                let Some(archived) = archived
+                    .filter(|e| e.hash == hash && check_link(key, e, seq, &prev_hash).is_ok())
+                else {
                     return Err(refused(format!(
                         "event {seq} in the database is not the one archived: nothing is pruned"
                     )));
-                }
+                };
+                prev_hash = archived.hash;
                 compared += 1;
             }
-            if compared != seal.events {
+            if compared != seal.events || prev_hash != seal.head_hash {
                 return Err(refused(format!(
                     "the database holds {compared} of the {} archived events: nothing is pruned",
                     seal.events

@@ -667,8 +667,19 @@ mod tests {
     fn secrets_never_appear_in_debug_output() {
         let mut vars = minimal();
         vars.push(("SENDGRID_API_KEY", "SG.secret-sendgrid-key"));
+        vars.push((
+            "PORTAL_AUDIT_WEBHOOK",
+            "https://user:webhook-password@siem.example/in?token=webhook-token",
+        ));
+        vars.push((
+            "PORTAL_AUDIT_WEBHOOK_SECRET",
+            "webhook-secret-0123456789abcdef0123456789",
+        ));
         let config = load(&vars).expect("valid");
         let debug = format!("{config:?}");
+        for secret in ["webhook-password", "webhook-token", "webhook-secret"] {
+            assert!(!debug.contains(secret), "{debug}");
+        }
         assert!(!debug.contains("test_sk_abc"), "{debug}");
         assert!(!debug.contains(KEY), "{debug}");
         assert!(!debug.contains("secret-sendgrid-key"), "{debug}");

@@ -326,3 +326,30 @@ async fn archive_verify_and_prune_from_the_command_line() {
     assert!(!tampered.status.success());
     assert!(String::from_utf8_lossy(&tampered.stderr).contains("broken at seq 1"));
 }
+
+#[tokio::test]
+async fn pruning_through_the_newest_event_keeps_the_chain_going() {
+    let app = with_events(6).await;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let archive = dir.path().join("all.jsonl");
+    app.state
+        .audit
+        .archive(6, &archive, "2026-12-06T00:00:00.000000Z")
+        .await
+        .expect("archived");
+    let pruned = app.state.audit.prune(&archive).await.expect("pruned");
+    assert_eq!(pruned.recorded_at_seq, 7, "the record follows the old head");
+    let events = app.audit_events().await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["action"], "audit.pruned");
+    assert_eq!(events[0]["prev_hash"], events[0]["detail"]["boundary_hash"]);
+    assert_eq!(
+        verdict(&app).await,
+        Verdict::Intact {
+            events: 1,
+            head_seq: 7
+        }
+    );
+    let refused = execute(&app.state.db, "delete from audit_events where seq = 7").await;
+    assert!(refused.is_err(), "the record itself is kept");
+}

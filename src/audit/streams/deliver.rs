@@ -14,14 +14,16 @@ use crate::db::{on_engine, Database};
 
 /// The most events one send carries.
 const BATCH: i64 = 1000;
-/// How long a lease lasts; its holder renews it when half is gone.
-const LEASE: time::Duration = time::Duration::seconds(15);
+/// How long a lease lasts; its holder renews it when half is gone. One turn of the loop (a
+/// send, with its timeouts, or a pause after a failure) stays well inside the other half, so
+/// the lease cannot run out while its holder is still sending.
+const LEASE: time::Duration = time::Duration::seconds(60);
 /// How often a process without the lease asks for it again.
 const FOLLOW_EVERY: Duration = Duration::from_secs(1);
 /// How often a quiet log is looked at again, for events other processes wrote.
 const POLL_EVERY: Duration = Duration::from_secs(1);
 const FIRST_RETRY: Duration = Duration::from_millis(250);
-const LAST_RETRY: Duration = Duration::from_secs(30);
+const LAST_RETRY: Duration = Duration::from_secs(20);
 
 pub(super) struct Delivery {
     pub name: &'static str,
@@ -121,11 +123,13 @@ impl Delivery {
             };
             match delivered {
                 Ok(confirmed) => {
-                    retry = FIRST_RETRY;
                     if let Some(last) = events.last() {
                         sent = last.seq;
                     }
                     if let Some(seq) = confirmed {
+                        // Only a delivery confirmed ends a run of failures: a receiver that
+                        // takes connections and drops them is still tried less and less often.
+                        retry = FIRST_RETRY;
                         let at = format_time(self.clock.now());
                         match sinks::advance(&self.db, self.name, &self.holder, seq, &at).await {
                             Ok(true) => {}

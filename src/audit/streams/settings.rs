@@ -38,12 +38,23 @@ impl fmt::Display for SyslogTarget {
     }
 }
 
-#[derive(Debug, Clone)]
+/// Its `Debug` shows the URL as [`WebhookTarget::shown`] does, and never the secret.
+#[derive(Clone)]
 pub struct WebhookTarget {
     pub url: Url,
     pub secret: SecretString,
     /// Certificates to trust beside the public roots.
     pub extra_roots: Vec<CertificateDer<'static>>,
+}
+
+impl fmt::Debug for WebhookTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookTarget")
+            .field("url", &self.shown())
+            .field("secret", &"[redacted]")
+            .field("extra_roots", &self.extra_roots.len())
+            .finish()
+    }
 }
 
 impl WebhookTarget {

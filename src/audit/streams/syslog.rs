@@ -3,12 +3,14 @@
 //! structured data, so the receiver can check that nothing is missing.
 //!
 //! Plain syslog has no acknowledgements. A batch counts as delivered once the connection is
-//! seen still open after it was written (before the next batch goes, or after a short pause
-//! when the log is quiet): a receiver that went away meanwhile has closed or reset it, and
-//! then everything since the last delivered batch is sent again on a new connection.
+//! seen still open a while after it was written (long enough for a reset from a receiver that
+//! went away to arrive): otherwise everything since the last delivered batch is sent again on
+//! a new connection. A receiver that takes messages in and then loses them before it stores
+//! them is beyond what the protocol can tell; that is its own queue's business.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -24,10 +26,10 @@ const FACILITY_LOG_AUDIT: u8 = 13;
 /// The structured data element's id: `name@number` with the example private enterprise
 /// number of RFC 5612, as RFC 5424 §7.2.2 allows for elements nobody registered.
 const SD_ID: &str = "suborg-portal@32473";
-/// How long connecting, or writing one batch, may take.
-const IO_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long a written batch waits, when nothing follows it, before the connection is looked at
-/// again to confirm it: long enough for a reset from a receiver that went away to arrive.
+/// How long connecting, the TLS handshake, or writing one batch may take (together well
+/// inside half a delivery lease).
+const IO_TIMEOUT: Duration = Duration::from_secs(8);
+/// How long after it was written a batch is confirmed by finding the connection still open.
 const SETTLE_AFTER: Duration = Duration::from_millis(100);
 
 trait Io: AsyncRead + AsyncWrite + Send + Sync + Unpin {}
@@ -39,8 +41,9 @@ pub struct SyslogSink {
     hostname: String,
     procid: String,
     connection: Option<Box<dyn Io>>,
-    /// The last `seq` written on this connection and not yet confirmed.
-    pending: Option<i64>,
+    /// The last `seq` of each batch written on this connection and not yet confirmed, with
+    /// when it was written.
+    unconfirmed: VecDeque<(i64, Instant)>,
     frames: Vec<u8>,
 }
 
@@ -65,7 +68,7 @@ impl SyslogSink {
             hostname: hostname(),
             procid: std::process::id().to_string(),
             connection: None,
-            pending: None,
+            unconfirmed: VecDeque::new(),
             frames: Vec::with_capacity(256 * 1024),
         }
     }
@@ -107,15 +110,15 @@ impl Sink for SyslogSink {
         let mut connection = match self.connection.take() {
             Some(mut connection) => {
                 if Self::receiver_gone(&mut connection) {
-                    self.pending = None;
+                    self.unconfirmed.clear();
                     return Err(SinkError::new("the receiver closed the connection"));
                 }
                 connection
             }
             None => self.connect().await?,
         };
-        // Whatever went on this connection before is confirmed: it is still open.
-        let confirmed = self.pending.take();
+        // Batches written a while ago on this connection, which is still open, are delivered.
+        let confirmed = self.settled_by(Instant::now());
         self.frames.clear();
         for event in events {
             frame(event, &self.hostname, &self.procid, &mut self.frames);
@@ -130,22 +133,24 @@ impl Sink for SyslogSink {
             Ok(Err(e)) => return Err(SinkError::new(format!("writing failed: {e}"))),
             Err(_) => return Err(SinkError::new("writing timed out")),
         }
-        self.pending = events.last().map(|e| e.seq);
+        if let Some(last) = events.last() {
+            self.unconfirmed.push_back((last.seq, Instant::now()));
+        }
         self.connection = Some(connection);
         Ok(confirmed)
     }
 
     async fn settle(&mut self) -> Result<Option<i64>, SinkError> {
-        if self.pending.is_none() {
+        let Some(&(_, newest)) = self.unconfirmed.back() else {
             return Ok(None);
-        }
-        tokio::time::sleep(SETTLE_AFTER).await;
+        };
+        tokio::time::sleep_until((newest + SETTLE_AFTER).into()).await;
         let open = self
             .connection
             .as_mut()
             .is_some_and(|connection| !Self::receiver_gone(connection));
         if open {
-            Ok(self.pending.take())
+            Ok(self.settled_by(Instant::now()))
         } else {
             self.reset();
             Err(SinkError::new("the receiver closed the connection"))
@@ -154,7 +159,23 @@ impl Sink for SyslogSink {
 
     fn reset(&mut self) {
         self.connection = None;
-        self.pending = None;
+        self.unconfirmed.clear();
+    }
+}
+
+impl SyslogSink {
+    /// Takes the batches written at least [`SETTLE_AFTER`] before `now` off the unconfirmed
+    /// list (the connection having just been found open); returns the last one's `seq`.
+    fn settled_by(&mut self, now: Instant) -> Option<i64> {
+        let mut confirmed = None;
+        while let Some(&(seq, written)) = self.unconfirmed.front() {
+            if now.duration_since(written) < SETTLE_AFTER {
+                break;
+            }
+            confirmed = Some(seq);
+            self.unconfirmed.pop_front();
+        }
+        confirmed
     }
 }
 
@@ -211,6 +232,23 @@ fn hostname() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_batch_is_confirmed_only_once_it_has_had_time_to_be_refused() {
+        let mut sink = SyslogSink::new(SyslogTarget {
+            host: "127.0.0.1".to_owned(),
+            port: 1,
+            tls: None,
+        });
+        let t0 = Instant::now();
+        sink.unconfirmed.push_back((10, t0));
+        sink.unconfirmed
+            .push_back((20, t0 + Duration::from_millis(60)));
+        assert_eq!(sink.settled_by(t0 + Duration::from_millis(50)), None);
+        assert_eq!(sink.settled_by(t0 + Duration::from_millis(120)), Some(10));
+        assert_eq!(sink.settled_by(t0 + Duration::from_millis(200)), Some(20));
+        assert_eq!(sink.settled_by(t0 + Duration::from_millis(300)), None);
+    }
 
     #[test]
     fn a_frame_is_octet_counted_rfc_5424_with_the_event_as_json() {

@@ -17,7 +17,8 @@ use super::{Sink, SinkError};
 use crate::audit::StoredEvent;
 
 pub const SIGNATURE_HEADER: &str = "x-suborg-signature";
-const TIMEOUT: Duration = Duration::from_secs(30);
+/// Well inside half a delivery lease.
+const TIMEOUT: Duration = Duration::from_secs(20);
 
 pub struct WebhookSink {
     target: WebhookTarget,
