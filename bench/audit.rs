@@ -188,6 +188,7 @@ fn event(i: i64) -> NewEvent {
                 id: actor,
                 email: format!("staff{actor}@example.com"),
                 role: "admin".to_owned(),
+                name: None,
             }),
             client_ip: Some("10.0.0.1".to_owned()),
             user_agent: Some("bench".to_owned()),

@@ -112,6 +112,7 @@ fn event(i: u64) -> NewEvent {
                 id: actor,
                 email: format!("staff{actor}@example.com"),
                 role: "admin".to_owned(),
+                name: None,
             }),
             client_ip: Some("10.0.0.1".to_owned()),
             user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) bench".to_owned()),

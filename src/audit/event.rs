@@ -46,10 +46,11 @@ pub enum Action {
     SsoSucceeded,
     SsoFailed,
     AuditPruned,
+    AccessDenied,
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 35] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Locked,
@@ -84,6 +85,7 @@ impl Action {
         Self::SsoSucceeded,
         Self::SsoFailed,
         Self::AuditPruned,
+        Self::AccessDenied,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -122,6 +124,7 @@ impl Action {
             Self::SsoSucceeded => "auth.sso_succeeded",
             Self::SsoFailed => "auth.sso_failed",
             Self::AuditPruned => "audit.pruned",
+            Self::AccessDenied => "access.denied",
         }
     }
 
@@ -162,6 +165,9 @@ pub struct Actor {
     pub id: i64,
     pub email: String,
     pub role: String,
+    /// Their name as it was when the event was written: kept in the event's detail as
+    /// `actor_name`, so the log reads as it happened even after a rename.
+    pub name: Option<String>,
 }
 
 /// Where a request came from: filled in by the HTTP layer, carried into every event it causes.

@@ -337,6 +337,20 @@ pub(super) fn chain_rows(
     stored
 }
 
+/// The event's detail, with the actor's name as it is now (`actor_name`), unless the detail
+/// names someone already.
+fn detail_with_names(event: &NewEvent) -> String {
+    let name = event.origin.actor.as_ref().and_then(|a| a.name.as_ref());
+    match (name, &event.detail) {
+        (Some(name), serde_json::Value::Object(fields)) if !fields.contains_key("actor_name") => {
+            let mut fields = fields.clone();
+            fields.insert("actor_name".to_owned(), serde_json::json!(name));
+            serde_json::Value::Object(fields).to_string()
+        }
+        _ => event.detail.to_string(),
+    }
+}
+
 fn to_row(event: &NewEvent, seq: i64, at: &str, prev_hash: String) -> StoredEvent {
     let actor = event.origin.actor.as_ref();
     StoredEvent {
@@ -362,7 +376,7 @@ fn to_row(event: &NewEvent, seq: i64, at: &str, prev_hash: String) -> StoredEven
         client_ip: event.origin.client_ip.clone(),
         user_agent: event.origin.user_agent.clone(),
         request_id: event.origin.request_id.clone(),
-        detail: event.detail.to_string(),
+        detail: detail_with_names(event),
         prev_hash,
         hash: String::new(),
         provider: event.provider.map(|p| p.as_str().to_owned()),

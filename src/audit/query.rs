@@ -15,6 +15,10 @@ pub struct Filter {
     pub action: Option<Action>,
     pub outcome: Option<Outcome>,
     pub impersonation_id: Option<String>,
+    /// The events of one upstream call.
+    pub call_id: Option<String>,
+    /// Leaves out `audit.viewed`: the review's own page views, which would drown the rest.
+    pub hide_views: bool,
     /// Inclusive, in the stored time format (see [`super::event::parse_time`]).
     pub since: Option<String>,
     /// Exclusive, in the stored time format.
@@ -53,7 +57,19 @@ impl Filter {
         String: Encode<'a, DB> + Type<DB>,
         i64: Encode<'a, DB> + Type<DB>,
     {
-        let mut q = QueryBuilder::new("select * from audit_events where 1 = 1");
+        self.query("select * from audit_events where 1 = 1", tail)
+    }
+
+    /// `head` (which ends in a `where` clause), this filter's conditions, then `tail`.
+    fn query<'a, DB>(&'a self, head: &str, tail: &str) -> QueryBuilder<'a, DB>
+    where
+        DB: Engine,
+        &'a str: Encode<'a, DB> + Type<DB>,
+        &'a String: Encode<'a, DB> + Type<DB>,
+        String: Encode<'a, DB> + Type<DB>,
+        i64: Encode<'a, DB> + Type<DB>,
+    {
+        let mut q = QueryBuilder::new(head);
         let mut eq = |column: &str, value: Option<&'a str>| {
             if let Some(value) = value {
                 q.push(format!(" and {column} = ")).push_bind(value);
@@ -64,6 +80,10 @@ impl Filter {
         eq("action", self.action.map(Action::as_str));
         eq("outcome", self.outcome.map(Outcome::as_str));
         eq("impersonation_id", self.impersonation_id.as_deref());
+        eq("call_id", self.call_id.as_deref());
+        if self.hide_views {
+            q.push(" and action <> 'audit.viewed'");
+        }
         match self.provider {
             None => {}
             // Events from before `provider` existed are PostGrid's when their action is.
@@ -101,7 +121,83 @@ impl Filter {
     }
 }
 
+impl Filter {
+    /// Whether `event` is one this filter selects: the same rules as the query, for events
+    /// read by other means (the other half of a call).
+    pub fn matches(&self, event: &StoredEvent) -> bool {
+        let eq = |want: Option<&str>, have: Option<&str>| want.is_none_or(|w| have == Some(w));
+        let provider = match self.provider {
+            None => true,
+            Some(super::Provider::Postgrid) => match event.provider.as_deref() {
+                Some(p) => p == "postgrid",
+                None => {
+                    event.action.starts_with("postgrid.")
+                        || event.action.starts_with("impersonation.")
+                        || event.action == "dashboard.handoff"
+                }
+            },
+            Some(p) => event.provider.as_deref() == Some(p.as_str()),
+        };
+        let text = self.text.as_ref().is_none_or(|t| {
+            let t = t.to_lowercase();
+            event
+                .reason
+                .as_ref()
+                .is_some_and(|r| r.to_lowercase().contains(&t))
+                || event.detail.to_lowercase().contains(&t)
+        });
+        eq(self.actor_email.as_deref(), event.actor_email.as_deref())
+            && eq(self.sub_org_id.as_deref(), event.sub_org_id.as_deref())
+            && eq(self.action.map(Action::as_str), Some(&event.action))
+            && eq(self.outcome.map(Outcome::as_str), Some(&event.outcome))
+            && eq(
+                self.impersonation_id.as_deref(),
+                event.impersonation_id.as_deref(),
+            )
+            && eq(self.call_id.as_deref(), event.call_id.as_deref())
+            && !(self.hide_views && event.action == "audit.viewed")
+            && provider
+            && self.since.as_ref().is_none_or(|s| event.at >= *s)
+            && self.until.as_ref().is_none_or(|u| event.at < *u)
+            && self.up_to_seq.is_none_or(|seq| event.seq <= seq)
+            && text
+    }
+}
+
 impl AuditLog {
+    /// How many events `filter` selects, counting no further than `limit` (so a count over a
+    /// huge log costs no more than reading `limit` index entries).
+    pub async fn count_up_to(&self, filter: &Filter, limit: u32) -> Result<u64, AuditError> {
+        self.flush().await?;
+        let counted: i64 = on_engine!(self.db(), |pool| {
+            let mut q = filter.query(
+                "select count(*) from (select 1 from audit_events where 1 = 1",
+                "limit ",
+            );
+            q.push_bind(i64::from(limit)).push(") as selected");
+            q.build_query_scalar::<i64>().fetch_one(pool).await?
+        });
+        Ok(u64::try_from(counted).unwrap_or_default())
+    }
+
+    /// Every event of the calls `call_ids` name, oldest first.
+    pub async fn find_calls(&self, call_ids: &[String]) -> Result<Vec<StoredEvent>, AuditError> {
+        if call_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.flush().await?;
+        let events = on_engine!(self.db(), |pool| {
+            let mut q = sqlx::QueryBuilder::new("select * from audit_events where call_id in (");
+            let mut ids = q.separated(", ");
+            for id in call_ids {
+                ids.push_bind(id);
+            }
+            q.push(") order by seq");
+            q.build_query_as::<StoredEvent>().fetch_all(pool).await?
+        });
+        Ok(events)
+    }
+
     /// One page of events, newest first: keyset pagination, so a deep page costs what the
     /// first one does.
     pub async fn find(

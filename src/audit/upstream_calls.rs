@@ -14,6 +14,8 @@ pub struct AuditedCalls {
     log: AuditLog,
     origin: Origin,
     impersonation_id: Option<String>,
+    /// The name of whom the impersonation acts for, as it was when it started.
+    acting_for_name: Option<String>,
 }
 
 impl AuditedCalls {
@@ -22,11 +24,14 @@ impl AuditedCalls {
             log,
             origin,
             impersonation_id: None,
+            acting_for_name: None,
         }
     }
 
-    /// Delegated calls carry the impersonation they were made under.
-    pub fn during_impersonation(mut self, impersonation_id: String) -> Self {
+    /// Delegated calls carry the impersonation they were made under, and the name of whom it
+    /// acts for (`sub_org_name` in their detail).
+    pub fn during_impersonation(mut self, impersonation_id: String, name: String) -> Self {
+        self.acting_for_name = Some(name);
         self.impersonation_id = Some(impersonation_id);
         self
     }
@@ -91,6 +96,7 @@ impl Recorder for AuditedCalls {
                 "query": query,
                 "body": attempt.body,
                 "idempotency_key": attempt.idempotency_key,
+                "sub_org_name": self.acting_for_name,
             }));
             self.log
                 .append(event)
@@ -120,6 +126,7 @@ impl Recorder for AuditedCalls {
                 "error": outcome.error,
                 "resource_id": outcome.resource_id,
                 "probably_made": outcome.probably_made,
+                "sub_org_name": self.acting_for_name,
             }));
             // The request event is already durable, so the page need not wait for this one; should
             // it be lost, the request without a response shows as an unknown outcome.

@@ -29,6 +29,23 @@ pub enum Permission {
     ApproveWrite,
 }
 
+impl Permission {
+    /// Its name in audit events (`manage_staff`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ViewSubOrgs => "view_sub_orgs",
+            Self::CreateSubOrg => "create_sub_org",
+            Self::Impersonate => "impersonate",
+            Self::ManageStaff => "manage_staff",
+            Self::ReviewAudit => "review_audit",
+            Self::VerifyAudit => "verify_audit",
+            Self::ViewSubusers => "view_subusers",
+            Self::ManageSubusers => "manage_subusers",
+            Self::ApproveWrite => "approve_write",
+        }
+    }
+}
+
 impl Role {
     pub const ALL: [Role; 3] = [Self::Admin, Self::Viewer, Self::Auditor];
 
@@ -57,7 +74,8 @@ impl Role {
         match self {
             Self::Admin => true,
             Self::Viewer => matches!(permission, ViewSubOrgs | ViewSubusers),
-            Self::Auditor => matches!(permission, ReviewAudit),
+            // Verifying the chain only reads it.
+            Self::Auditor => matches!(permission, ReviewAudit | VerifyAudit),
         }
     }
 }
@@ -75,7 +93,7 @@ mod tests {
             (Impersonate, [true, false, false]),
             (ManageStaff, [true, false, false]),
             (ReviewAudit, [true, false, true]),
-            (VerifyAudit, [true, false, false]),
+            (VerifyAudit, [true, false, true]),
             (ViewSubusers, [true, true, false]),
             (ManageSubusers, [true, false, false]),
             (ApproveWrite, [true, false, false]),

@@ -104,6 +104,7 @@ impl CurrentStaff {
             id: self.id.get(),
             email: self.email.clone(),
             role: self.role.as_str().to_owned(),
+            name: Some(self.name.clone()),
         }
     }
 }

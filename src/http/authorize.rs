@@ -11,7 +11,7 @@ use serde_json::json;
 use tower_sessions::Session;
 
 use crate::app::render::render_error;
-use crate::audit::{NewEvent, Origin, Outcome};
+use crate::audit::{Action, NewEvent, Origin, Outcome};
 use crate::auth::access::{self, Access};
 use crate::auth::session::{self, CurrentStaff, Ended, SessionAuth, SESSION_KEY};
 use crate::domain::ImpersonationId;
@@ -57,13 +57,24 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         (_, None) => return sign_in_first(&req, ended),
         (Access::SignedIn, Some(_)) => {}
         (Access::Needs(permission, _), Some(staff)) if staff.can(permission) => {}
-        (Access::Needs(_, action), Some(staff)) => {
+        (Access::Needs(permission, action), Some(staff)) => {
+            // A page refused is named as such; a refused change, as the change it would
+            // have been (`staff.disabled`, denied).
+            let action = if req.method() == Method::GET {
+                Action::AccessDenied
+            } else {
+                action
+            };
             let event = NewEvent::new(
                 action,
                 Outcome::Denied,
                 origin_of(&request_head(&mut req), Some(staff)),
             )
-            .detail(json!({"method": req.method().as_str(), "path": req.uri().path()}));
+            .detail(json!({
+                "method": req.method().as_str(),
+                "path": req.uri().path(),
+                "permission": permission.as_str(),
+            }));
             if let Err(err) = state.audit.append(event).await {
                 tracing::error!(error = %err, "a refusal could not be recorded");
             }

@@ -861,8 +861,8 @@ pub fn org_client(state: &AppState, imp: &InForce, origin: Origin) -> Option<Org
     let Target::Postgrid(org) = &imp.target else {
         return None;
     };
-    let observer =
-        AuditedCalls::new(state.audit.clone(), origin).during_impersonation(imp.id.to_string());
+    let observer = AuditedCalls::new(state.audit.clone(), origin)
+        .during_impersonation(imp.id.to_string(), imp.sub_org_name.clone());
     let context = OrgContext::new(org.clone(), policy::allowed(imp.mode));
     Some(OrgClient::new(
         state.postgrid.clone(),
@@ -877,8 +877,8 @@ pub fn sendgrid_client(state: &AppState, imp: &InForce, origin: Origin) -> Optio
     let (Target::Sendgrid(account), Some(transport)) = (&imp.target, &state.sendgrid) else {
         return None;
     };
-    let observer =
-        AuditedCalls::new(state.audit.clone(), origin).during_impersonation(imp.id.to_string());
+    let observer = AuditedCalls::new(state.audit.clone(), origin)
+        .during_impersonation(imp.id.to_string(), imp.sub_org_name.clone());
     let context = ActingContext::new(account.clone(), policy::sendgrid_allowed(imp.mode));
     Some(ActingClient::new(
         transport.clone(),

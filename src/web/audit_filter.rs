@@ -17,6 +17,10 @@ pub struct FilterQuery {
     /// `postgrid` or `sendgrid`.
     pub provider: String,
     pub impersonation: String,
+    /// One upstream call's id.
+    pub call: String,
+    /// `1` to include `audit.viewed` (the review's own page views), hidden otherwise.
+    pub views: String,
     /// `YYYY-MM-DDTHH:MM` (a `datetime-local` input), UTC.
     pub from: String,
     pub to: String,
@@ -87,6 +91,8 @@ impl FilterQuery {
             action,
             outcome,
             impersonation_id: text(&self.impersonation),
+            call_id: text(&self.call),
+            hide_views: self.views.trim() != "1" && action != Some(Action::AuditViewed),
             since,
             until,
             text: text(&self.q),
@@ -104,6 +110,8 @@ impl FilterQuery {
             ("sub_org", &self.sub_org),
             ("provider", &self.provider),
             ("impersonation", &self.impersonation),
+            ("call", &self.call),
+            ("views", &self.views),
             ("from", &self.from),
             ("to", &self.to),
             ("q", &self.q),
@@ -116,6 +124,59 @@ impl FilterQuery {
                 .map(|(k, v)| (k.to_owned(), Value::String(v.trim().to_owned())))
                 .collect(),
         )
+    }
+
+    /// These filters with `field` set to `value` (an empty value removes it): what a link
+    /// that adds a filter, or a chip that takes one away, points to.
+    pub fn with(&self, field: &str, value: &str) -> Self {
+        let mut query = self.clone();
+        let slot = match field {
+            "actor" => &mut query.actor,
+            "action" => &mut query.action,
+            "outcome" => &mut query.outcome,
+            "sub_org" => &mut query.sub_org,
+            "provider" => &mut query.provider,
+            "impersonation" => &mut query.impersonation,
+            "call" => &mut query.call,
+            "views" => &mut query.views,
+            "from" => &mut query.from,
+            "to" => &mut query.to,
+            "q" => &mut query.q,
+            _ => return query,
+        };
+        *slot = value.to_owned();
+        query
+    }
+
+    /// The filters in use, as (field, what a person calls it, value as typed).
+    pub fn active(&self) -> Vec<(&'static str, &'static str, String)> {
+        [
+            ("actor", "Staff", &self.actor),
+            ("action", "Action", &self.action),
+            ("outcome", "Outcome", &self.outcome),
+            ("sub_org", "Sub-organization", &self.sub_org),
+            ("provider", "Provider", &self.provider),
+            ("impersonation", "Impersonation", &self.impersonation),
+            ("call", "Call", &self.call),
+            ("views", "Including page views of the log", &self.views),
+            ("from", "From", &self.from),
+            ("to", "Until", &self.to),
+            ("q", "Text", &self.q),
+        ]
+        .into_iter()
+        .filter(|(_, _, value)| !value.trim().is_empty())
+        .map(|(field, label, value)| (field, label, value.trim().to_owned()))
+        .collect()
+    }
+
+    /// The review page with these filters.
+    pub fn href(&self) -> String {
+        let query = self.to_query();
+        if query.is_empty() {
+            "/audit".to_owned()
+        } else {
+            format!("/audit?{query}")
+        }
     }
 
     /// The query string of these filters (for links that keep them).

@@ -24,6 +24,7 @@ fn origin() -> Origin {
             id: 7,
             email: "auditor@example.com".to_owned(),
             role: "admin".to_owned(),
+            name: None,
         }),
         client_ip: Some("127.0.0.1".to_owned()),
         user_agent: Some("tests".to_owned()),

@@ -15,6 +15,7 @@ fn actor(n: i64) -> Origin {
             id: n,
             email: format!("staff{n}@example.com"),
             role: "admin".to_owned(),
+            name: None,
         }),
         ..Origin::default()
     }
@@ -112,7 +113,8 @@ async fn keyset_pages_show_every_event_once_while_new_ones_arrive() {
     }
     let mut auditor = auditor(&app).await;
     let mut seen = Vec::new();
-    let mut path = "/audit?actor=staff9%40example.com".to_owned();
+    // Page views of the log are hidden unless asked for, as here.
+    let mut path = "/audit?actor=staff9%40example.com&views=1".to_owned();
     let mut pages = 0;
     loop {
         let html = auditor.get(&path).await.text().await.expect("body");
@@ -242,8 +244,14 @@ async fn reading_is_recorded_and_viewers_are_refused() {
         .into_iter()
         .filter(|e| e["outcome"] == "denied" && e["actor_role"] == "viewer")
         .collect();
-    assert!(denied.iter().any(|e| e["action"] == "audit.viewed"));
-    assert!(denied.iter().any(|e| e["action"] == "audit.exported"));
+    for path in ["/audit", "/audit/export.csv"] {
+        assert!(
+            denied.iter().any(|e| e["action"] == "access.denied"
+                && e["detail"]["path"] == path
+                && e["detail"]["permission"] == "review_audit"),
+            "{path}: {denied:?}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -286,10 +294,192 @@ async fn an_admin_verifies_the_chain_from_the_page() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(html.contains("Intact up to seq"), "{html}");
-    let mut auditor = auditor(&app).await;
+    let mut viewer = app.signed_in(Role::Viewer).await;
     assert_eq!(
-        auditor.post("/audit/verify", &[]).await.status(),
+        viewer.post("/audit/verify", &[]).await.status(),
         403,
-        "admins only"
+        "admins and auditors only"
     );
+}
+
+/// The `<tr>…</tr>` rows of the audit table.
+fn table_rows(html: &str) -> Vec<String> {
+    let Some(body) = html.split("<tbody>").nth(1) else {
+        return Vec::new();
+    };
+    let body = body.split("</tbody>").next().unwrap_or_default();
+    body.split("<tr")
+        .skip(1)
+        .map(|row| row.split("</tr>").next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_call_is_one_row_that_reads_as_a_sentence_with_the_names_recorded() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in(Role::Admin).await;
+    assert_eq!(
+        admin
+            .start_impersonation(crate::helpers::ORG)
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(admin.get("/impersonation/contacts").await.status(), 200);
+    let mut auditor = auditor(&app).await;
+    let html = auditor
+        .page(&format!("/audit?sub_org={}", crate::helpers::ORG))
+        .await;
+    let rows = table_rows(&html);
+    let listed: Vec<&String> = rows
+        .iter()
+        .filter(|r| r.contains("listed the contacts"))
+        .collect();
+    assert_eq!(
+        listed.len(),
+        1,
+        "one row for the call's request and answer: {rows:?}"
+    );
+    let row = listed[0];
+    assert!(row.contains("Admin "), "the staff member's name: {row}");
+    assert!(
+        row.contains("Brien &amp; Daughters 64"),
+        "the sub-organization's name as recorded, escaped: {row}"
+    );
+    assert!(row.contains("acting for them"), "{row}");
+    assert!(row.contains(": <span class=\"result\">200 in "), "{row}");
+    assert_eq!(
+        seqs_on(row).len(),
+        2,
+        "both events of the call are linked: {row}"
+    );
+    // Every value is a link that adds its filter to the ones in use.
+    for field in [
+        "actor=",
+        "impersonation=",
+        "outcome=ok",
+        "action=postgrid.response",
+        "call=",
+    ] {
+        assert!(
+            row.contains(&format!("sub_org={}", crate::helpers::ORG)) && row.contains(field),
+            "{field}: {row}"
+        );
+    }
+    assert!(
+        html.contains("Remove the filter Sub-organization"),
+        "the filter in use is a chip that takes it away"
+    );
+    assert!(
+        html.contains("href=\"/audit\""),
+        "removing the only chip leaves the whole log"
+    );
+}
+
+#[tokio::test]
+async fn a_request_without_an_answer_is_an_unknown_outcome() {
+    let app = TestApp::spawn().await;
+    let mut event = NewEvent::new(Action::PostgridRequest, Outcome::Pending, actor(1))
+        .detail(json!({"attempt": 0}));
+    event.call_id = Some("call-without-answer".to_owned());
+    event.operation = Some("letters.cancel".to_owned());
+    event.method = Some("POST".to_owned());
+    event.upstream_path = Some("/letters/letter_1/cancellation".to_owned());
+    app.state.audit.append(event).await.expect("appended");
+    let mut auditor = auditor(&app).await;
+    let html = auditor.page("/audit?action=postgrid.request").await;
+    let rows = table_rows(&html);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].contains("cancelled a letter"), "{}", rows[0]);
+    assert!(rows[0].contains("no answer recorded"), "{}", rows[0]);
+    assert!(
+        rows[0].contains("class=\"unknown\""),
+        "highlighted: {}",
+        rows[0]
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_filter_shows_its_message_and_no_rows() {
+    let app = TestApp::spawn().await;
+    seed(&app).await;
+    let mut auditor = auditor(&app).await;
+    for (query, message) in [
+        ("outcome=maybe", "Choose an outcome from the list."),
+        (
+            "action=made.up&actor=staff1%40example.com",
+            "Choose an action from the list.",
+        ),
+        ("from=last+week", "Enter a date and time"),
+    ] {
+        let html = auditor.page(&format!("/audit?{query}")).await;
+        assert!(html.contains(message), "{query}: {html}");
+        assert!(
+            html.contains("cannot be used, so no events are shown"),
+            "{query}"
+        );
+        assert!(seqs_on(&html).is_empty(), "{query}: never the whole log");
+    }
+}
+
+#[tokio::test]
+async fn page_views_are_hidden_unless_asked_for_and_the_count_stops_at_ten_thousand() {
+    let app = TestApp::spawn().await;
+    for i in 0..10_001 {
+        let event = NewEvent::new(Action::AuditExported, Outcome::Ok, actor(i % 3));
+        app.state
+            .audit
+            .append_in_background(event)
+            .await
+            .expect("queued");
+    }
+    app.state.audit.flush().await.expect("written");
+    let mut auditor = auditor(&app).await;
+    let html = auditor.page("/audit").await;
+    assert!(html.contains("More than 10,000 events match."), "{html}");
+    let html = auditor.page("/audit?actor=staff1%40example.com").await;
+    assert!(
+        html.contains("3,334 events match."),
+        "exact below the limit"
+    );
+    auditor.page("/audit?action=audit.viewed").await;
+    let html = auditor.page("/audit").await;
+    assert!(
+        !html.contains("viewed the audit log"),
+        "page views are hidden"
+    );
+    let html = auditor.page("/audit?views=1").await;
+    assert!(html.contains("viewed the audit log"), "unless asked for");
+    assert!(
+        html.contains("Remove the filter Including page views"),
+        "{html}"
+    );
+    let html = auditor.page("/audit?action=audit.viewed").await;
+    assert!(
+        html.contains("viewed the audit log"),
+        "or chosen as the action"
+    );
+}
+
+#[tokio::test]
+async fn an_auditor_verifies_the_chain_and_sees_what_arrived_since() {
+    let app = TestApp::spawn().await;
+    seed(&app).await;
+    let mut auditor = auditor(&app).await;
+    let res = auditor.post("/audit/verify", &[]).await;
+    assert_eq!(res.status(), 303, "verifying only reads the chain");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let html = auditor.page("/audit").await;
+        if html.contains("Intact up to seq") {
+            assert!(
+                html.contains("events have arrived since")
+                    || html.contains("1 event has arrived since"),
+                "{html}"
+            );
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{html}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }

@@ -405,7 +405,7 @@ async fn permission_matrix() {
         .at("/approvals/not-an-id/deny"),
         case("POST", "/sub-orgs/new", [401, 403, 422, 403, 401, 422, 422])
             .form(&[("organization_name", "")]),
-        case("POST", "/audit/verify", [401, 403, 303, 403, 401, 303, 303]),
+        case("POST", "/audit/verify", [401, 403, 303, 303, 401, 303, 303]),
         case(
             "POST",
             "/impersonation/start",
@@ -528,18 +528,27 @@ async fn permission_matrix() {
     let denied = app.audit_events().await;
     assert!(
         denied.iter().any(|e| e["outcome"] == "denied"
-            && e["action"] == "staff.updated"
+            && e["action"] == "access.denied"
+            && e["detail"]["path"] == "/staff"
+            && e["detail"]["permission"] == "manage_staff"
             && e["actor_role"] == "viewer"),
-        "a viewer's refused visit to /staff is recorded"
+        "a viewer's refused visit to /staff is recorded as a refused page"
     );
     assert!(denied.iter().any(|e| e["outcome"] == "denied"
-        && e["action"] == "audit.viewed"
+        && e["action"] == "access.denied"
+        && e["detail"]["path"] == "/audit"
         && e["actor_role"] == "viewer"));
     assert!(
+        !denied.iter().any(|e| e["outcome"] == "denied"
+            && e["action"] == "staff.updated"
+            && e["detail"]["method"] == "GET"),
+        "a refused page is not a refused change"
+    );
+    assert!(
         denied.iter().any(|e| e["outcome"] == "denied"
-            && e["actor_role"] == "auditor"
-            && e["detail"]["path"] == "/audit/verify"),
-        "an auditor's refused verification is recorded"
+            && e["action"] == "staff.disabled"
+            && e["actor_role"] == "viewer"),
+        "a refused change is recorded as the change it would have been"
     );
 }
 

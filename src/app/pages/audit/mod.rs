@@ -1,6 +1,7 @@
 //! The audit review: the filtered, paged log; one event; one impersonation's timeline.
 
 pub mod event;
+mod rows;
 pub mod streams;
 pub mod timeline;
 
@@ -60,6 +61,9 @@ pub async fn record_view(state: &AppState, what: serde_json::Value) -> Result<()
         .map_err(AppError::portal("recording the audit view"))
 }
 
+/// The most a result count counts; beyond it the page says "more than".
+const COUNT_UP_TO: u32 = 10_000;
+
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let state = state_for(Permission::ReviewAudit);
@@ -78,33 +82,58 @@ pub fn AuditPage() -> impl IntoView {
         _ => Cursor::Newest,
     };
     let detail = serde_json::json!({"filters": query.as_detail(), "cursor": format!("{cursor:?}")});
+    let now = state.as_ref().ok().map(|s| s.clock.now());
+    let invalid = !problems.is_empty();
     let load = {
         let filter = filter.clone();
         async move {
             let state = state?;
-            let events = state
-                .audit
-                .find(&filter, cursor, PAGE_SIZE)
-                .await
-                .map_err(AppError::portal("reading the audit log"))?;
             let verification = state
                 .audit
                 .latest_verification()
                 .await
                 .map_err(AppError::portal("reading the latest verification"))?;
+            let head = state
+                .audit
+                .head_seq()
+                .await
+                .map_err(AppError::portal("reading the audit log"))?;
+            if invalid {
+                // A filter that cannot be used shows nothing, never the whole log.
+                return Ok::<_, AppError>((Vec::new(), Vec::new(), None, verification, head));
+            }
+            let events = state
+                .audit
+                .find(&filter, cursor, PAGE_SIZE)
+                .await
+                .map_err(AppError::portal("reading the audit log"))?;
+            let calls = state
+                .audit
+                .find_calls(&rows::call_ids(&events))
+                .await
+                .map_err(AppError::portal("reading the audit log"))?;
+            let count = state
+                .audit
+                .count_up_to(&filter, COUNT_UP_TO + 1)
+                .await
+                .map_err(AppError::portal("reading the audit log"))?;
             // Recorded after reading, so a search never finds its own record; shown only once
             // it is recorded.
             record_view(&state, detail).await?;
-            Ok::<_, AppError>((events, verification))
+            Ok((events, calls, Some(count), verification, head))
         }
     };
     let export_query = query.to_query();
     let links_query = query.to_query();
     let problems_view = problems.clone();
+    let chips_query = query.clone();
+    let rows_query = query.clone();
     view! {
         <Title text="Audit log"/>
         <h1>"Audit log"</h1>
         <FilterForm query=query.clone() problems=problems_view/>
+        <QuickRanges query=query.clone() now/>
+        <Chips query=chips_query/>
         <p class="actions">
             <a class="button secondary" href=format!("/audit/export.csv?{export_query}")>"Export CSV"</a>
             <a class="button secondary" href=format!("/audit/export.jsonl?{export_query}")>"Export JSON Lines"</a>
@@ -113,16 +142,93 @@ pub fn AuditPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {Suspend::new(async move {
                 match load.await {
-                    Ok((events, verification)) => view! {
-                        <ChainStatus verification may_verify/>
-                        <EventTable events=events.clone() offset/>
-                        <AuditPager events links_query=links_query.clone() cursor/>
+                    Ok(_) if invalid => view! {
+                        <p class="notice error" role="alert">"A filter above cannot be used, so no events are shown. Correct it, or clear it, and filter again."</p>
                     }.into_any(),
+                    Ok((events, calls, count, verification, head)) => {
+                        let rows = rows::fold(events.clone(), &calls, &filter);
+                        view! {
+                            <ChainStatus verification may_verify head/>
+                            {count.map(|n| view! { <p class="result-count" role="status">{count_text(n)}</p> })}
+                            <RowTable rows query=rows_query.clone() offset/>
+                            <AuditPager events links_query=links_query.clone() cursor/>
+                        }.into_any()
+                    }
                     Err(error) => view! { <Problem error/> }.into_any(),
                 }
             })}
         </Suspense>
     }
+}
+
+fn count_text(n: u64) -> String {
+    match n {
+        0 => "No events match.".to_owned(),
+        1 => "1 event matches.".to_owned(),
+        n if n > u64::from(COUNT_UP_TO) => format!(
+            "More than {} events match.",
+            crate::app::format::count(COUNT_UP_TO.into())
+        ),
+        n => format!("{} events match.", crate::app::format::count(n)),
+    }
+}
+
+/// Links that set the time range to the last hour, day or week (UTC, as the form takes it).
+#[component]
+fn QuickRanges(query: FilterQuery, now: Option<OffsetDateTime>) -> impl IntoView {
+    let now = now?;
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let ranges = [
+        ("Last hour", time::Duration::hours(1)),
+        ("Last 24 hours", time::Duration::hours(24)),
+        ("Last 7 days", time::Duration::days(7)),
+    ];
+    let links = ranges
+        .into_iter()
+        .filter_map(|(label, back)| {
+            let from = (now - back).format(&format).ok()?;
+            let href = query.with("from", &from).with("to", "").href();
+            Some(view! { <li><a href=href>{label}</a></li> })
+        })
+        .collect_view();
+    Some(view! {
+        <nav class="quick-ranges" aria-label="Time range">
+            <ul class="inline-list">{links}</ul>
+        </nav>
+    })
+}
+
+/// The filters in use, each with a link that takes it away.
+#[component]
+fn Chips(query: FilterQuery) -> impl IntoView {
+    let active = query.active();
+    if active.is_empty() {
+        return None;
+    }
+    let chips = active
+        .into_iter()
+        .map(|(field, label, value)| {
+            let shown = if field == "views" {
+                String::new()
+            } else {
+                format!(": {value}")
+            };
+            let href = query.with(field, "").href();
+            let remove = format!("Remove the filter {label}{shown}");
+            view! {
+                <li class="chip">
+                    <span>{label}{shown}</span>
+                    " "
+                    <a href=href aria-label=remove title="Remove this filter">"×"</a>
+                </li>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <section aria-label="Filters in use">
+            <ul class="chips">{chips}</ul>
+        </section>
+    })
 }
 
 #[component]
@@ -162,6 +268,7 @@ fn FilterForm(query: FilterQuery, problems: Vec<(&'static str, &'static str)>) -
                         <option value=o.as_str() selected=query.outcome == o.as_str()>{o.as_str()}</option>
                     }).collect_view()}
                 </select>
+                {outcome_problem.map(|m| view! { <p class="field-error">{m}</p> })}
             </div>
             <div class="filter">
                 <label for="f-provider">"Provider"</label>
@@ -178,6 +285,11 @@ fn FilterForm(query: FilterQuery, problems: Vec<(&'static str, &'static str)>) -
             {field("from", "From (UTC)", query.from.clone(), "datetime-local")}
             {field("to", "Until (UTC)", query.to.clone(), "datetime-local")}
             {field("q", "Text in reason or detail", query.q.clone(), "search")}
+            {field("call", "Call id", query.call.clone(), "text")}
+            <div class="filter checkbox">
+                <input id="f-views" name="views" type="checkbox" value="1" checked=query.views.trim() == "1"/>
+                <label for="f-views">"Include page views of the audit log"</label>
+            </div>
             <div class="filter">
                 <label for="f-tz">"Also show times at"</label>
                 <select id="f-tz" name="tz">
@@ -199,7 +311,7 @@ fn FilterForm(query: FilterQuery, problems: Vec<(&'static str, &'static str)>) -
 
 /// The last verification: when, how far, intact or where it broke; progress while running.
 #[component]
-fn ChainStatus(verification: Option<Verification>, may_verify: bool) -> impl IntoView {
+fn ChainStatus(verification: Option<Verification>, may_verify: bool, head: i64) -> impl IntoView {
     let running = verification.as_ref().is_some_and(Verification::is_running);
     let status = match &verification {
         None => view! { <p>"The chain has not been verified from this page yet."</p> }.into_any(),
@@ -207,9 +319,17 @@ fn ChainStatus(verification: Option<Verification>, may_verify: bool) -> impl Int
             <p>{format!("Verifying… checked up to seq {} of {} ({}%).", v.checked_up_to, v.total, v.percent())}</p>
             <progress max="100" value=v.percent()>{format!("{}%", v.percent())}</progress>
         }.into_any(),
-        Some(v) if v.intact == Some(true) => view! {
-            <p class="ok-text">{format!("Intact up to seq {}, verified {}.", v.checked_up_to, v.finished_at.clone().unwrap_or_default())}</p>
-        }.into_any(),
+        Some(v) if v.intact == Some(true) => {
+            let since = head - v.checked_up_to;
+            let arrived = match since {
+                n if n <= 0 => " No events have arrived since.".to_owned(),
+                1 => " 1 event has arrived since.".to_owned(),
+                n => format!(" {} events have arrived since.", crate::app::format::count(n.unsigned_abs())),
+            };
+            view! {
+                <p class="ok-text">{format!("Intact up to seq {}, verified {}.{arrived}", v.checked_up_to, v.finished_at.clone().unwrap_or_default())}</p>
+            }.into_any()
+        }
         Some(v) => view! {
             <p class="error-text">{format!("Broken: {} (verified {}).", v.problem.clone().unwrap_or_default(), v.finished_at.clone().unwrap_or_default())}</p>
         }.into_any(),
@@ -229,59 +349,158 @@ fn ChainStatus(verification: Option<Verification>, may_verify: bool) -> impl Int
     }
 }
 
+/// A stored UTC time as people read it in the table: `2026-12-02 21:04:05 UTC`.
+fn utc_text(at: &str) -> String {
+    let (date, time) = at.split_once('T').unwrap_or((at, ""));
+    let time = time.split('.').next().unwrap_or(time).trim_end_matches('Z');
+    format!("{date} {time} UTC")
+}
+
 #[component]
-fn EventTable(events: Vec<StoredEvent>, offset: Option<UtcOffset>) -> impl IntoView {
-    if events.is_empty() {
+fn RowTable(rows: Vec<rows::Row>, query: FilterQuery, offset: Option<UtcOffset>) -> impl IntoView {
+    if rows.is_empty() {
         return view! { <p class="notice" role="status">"No events match these filters."</p> }
             .into_any();
     }
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" aria-label="Audit events" tabindex="0">
             <table class="audit">
                 <caption class="visually-hidden">"Audit events, newest first"</caption>
                 <thead><tr>
-                    <th scope="col">"Seq"</th>
-                    <th scope="col">"Time (UTC)"</th>
+                    <th scope="col">"When"</th>
                     {offset.map(|_| view! { <th scope="col">"Local time"</th> })}
-                    <th scope="col">"Staff"</th>
-                    <th scope="col">"Action"</th>
+                    <th scope="col">"What happened"</th>
                     <th scope="col">"Outcome"</th>
-                    <th scope="col">"Sub-organization or sub-account"</th>
-                    <th scope="col">"Impersonation"</th>
+                    <th scope="col">"Action"</th>
                     <th scope="col">"Upstream call"</th>
+                    <th scope="col">"Event"</th>
                 </tr></thead>
                 <tbody>
-                    {events.into_iter().map(|e| {
-                        let provider = e.provider.as_deref().and_then(Provider::parse).map(Provider::label);
-                        let call = e.operation.clone().map(|op| {
-                            let op = match provider {
-                                Some(provider) => format!("{provider} {op}"),
-                                None => op,
-                            };
-                            match e.upstream_status {
-                                Some(status) => format!("{op} → {status}"),
-                                None => op,
-                            }
-                        });
-                        view! {
-                            <tr class=format!("outcome-{}", e.outcome)>
-                                <td><a href=format!("/audit/events/{}", e.seq)>{e.seq}</a></td>
-                                <td><time datetime=e.at.clone()>{e.at.replace('T', " ").trim_end_matches('Z').to_owned()}</time></td>
-                                {offset.map(|o| view! { <td>{in_offset(&e.at, Some(o)).unwrap_or_default()}</td> })}
-                                <td>{e.actor_email.clone().unwrap_or_else(|| "—".to_owned())}</td>
-                                <td>{e.action.clone()}</td>
-                                <td>{e.outcome.clone()}</td>
-                                <td>{e.sub_org_id.clone().unwrap_or_default()}</td>
-                                <td>{e.impersonation_id.clone().map(|id| view! {
-                                    <a href=format!("/audit/impersonations/{id}") title=id.clone()>{format!("{}…", &id[..8.min(id.len())])}</a>
-                                })}</td>
-                                <td>{call.unwrap_or_default()}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
+                    {rows.into_iter().map(|row| view! { <RowView row query=query.clone() offset/> }).collect_view()}
                 </tbody>
             </table>
         </div>
+    }
+    .into_any()
+}
+
+/// A link that adds the filter `field` = `value` to the page's.
+fn filter_link(query: &FilterQuery, field: &str, value: &str, text: String) -> impl IntoView {
+    let href = query.with(field, value).href();
+    view! { <a href=href class="filter-link">{text}</a> }
+}
+
+#[component]
+fn RowView(row: rows::Row, query: FilterQuery, offset: Option<UtcOffset>) -> impl IntoView {
+    let (anchor, request, response) = match &row {
+        rows::Row::Event(e) => (e.clone(), None, None),
+        rows::Row::Call { request, response } => {
+            let anchor = request.clone().or_else(|| response.clone());
+            let Some(anchor) = anchor else {
+                return ().into_any();
+            };
+            (anchor, request.clone(), response.clone())
+        }
+    };
+    let is_call = matches!(row, rows::Row::Call { .. });
+    let halves: Vec<&StoredEvent> = request.iter().chain(response.iter()).collect();
+    let subject = rows::subject(&anchor);
+    let subject_view = match (&subject, &anchor.actor_email) {
+        (Some(name), Some(email)) => filter_link(&query, "actor", email, name.clone()).into_any(),
+        (Some(name), None) => view! { <span>{name.clone()}</span> }.into_any(),
+        _ => view! { <span>"The portal"</span> }.into_any(),
+    };
+    let whom = if is_call {
+        rows::whom(&halves)
+    } else {
+        rows::whom(&[&anchor])
+    };
+    let whom_view = match (&whom, &anchor.sub_org_id) {
+        (Some(name), Some(id)) => Some(
+            view! {
+                {filter_link(&query, "sub_org", id, name.clone())}
+                {(name != id).then(|| view! { " " <code class="id">{id.clone()}</code> })}
+            }
+            .into_any(),
+        ),
+        (Some(name), None) => Some(view! { <span>{name.clone()}</span> }.into_any()),
+        _ => None,
+    };
+    let acting = anchor.impersonation_id.clone().map(|id| {
+        view! { " while " {filter_link(&query, "impersonation", &id, "acting for them".to_owned())} }
+    });
+    let (words, whom_view, result) = if is_call {
+        let (words, join) = rows::call_words(anchor.operation.as_deref().unwrap_or("call"));
+        let whom_view = whom_view.map(|w| view! { " " {join} " " {w} }.into_any());
+        (words, whom_view, Some(rows::call_result(response.as_ref())))
+    } else {
+        let (verb, names_whom) = rows::event_words(&anchor.action);
+        let whom_view = if names_whom {
+            whom_view.map(|w| view! { " " {w} }.into_any())
+        } else {
+            whom_view.map(|w| view! { " (" {w} ")" }.into_any())
+        };
+        (verb.to_owned(), whom_view, None)
+    };
+    let unknown = is_call && response.is_none();
+    let outcome = if unknown {
+        "unknown".to_owned()
+    } else if is_call {
+        response
+            .as_ref()
+            .map_or(anchor.outcome.clone(), |r| r.outcome.clone())
+    } else {
+        anchor.outcome.clone()
+    };
+    let outcome_view = if unknown {
+        view! { <strong class="unknown">"No answer recorded"</strong> }.into_any()
+    } else {
+        filter_link(&query, "outcome", &outcome, outcome.clone()).into_any()
+    };
+    let action = if is_call {
+        response
+            .as_ref()
+            .map_or(anchor.action.clone(), |r| r.action.clone())
+    } else {
+        anchor.action.clone()
+    };
+    let call_view = anchor.call_id.clone().filter(|_| is_call).map(|call| {
+        let label = format!(
+            "{} {}",
+            anchor.method.clone().unwrap_or_default(),
+            anchor.upstream_path.clone().unwrap_or_default()
+        );
+        let short = format!("call {}…", &call[..8.min(call.len())]);
+        view! {
+            <code class="id">{label}</code>
+            <br/>
+            {filter_link(&query, "call", &call, short)}
+        }
+    });
+    let seqs = if halves.is_empty() {
+        vec![&anchor]
+    } else {
+        halves.clone()
+    };
+    let seq_links = seqs
+        .iter()
+        .map(|e| view! { <a href=format!("/audit/events/{}", e.seq) class="seq">{format!("#{}", e.seq)}</a> " " })
+        .collect_view();
+    let at = anchor.at.clone();
+    let local = offset.map(|o| view! { <td>{in_offset(&at, Some(o)).unwrap_or_default()}</td> });
+    view! {
+        <tr class=format!("outcome-{outcome}") class:unknown=unknown>
+            <td class="nowrap"><time datetime=anchor.at.clone() title=anchor.at.clone()>{utc_text(&anchor.at)}</time></td>
+            {local}
+            <td class="sentence">
+                {subject_view}" "{words}{whom_view}{acting}
+                {result.map(|r| view! { ": " <span class="result">{r}</span> })}
+            </td>
+            <td>{outcome_view}</td>
+            <td>{filter_link(&query, "action", &action, action.clone())}</td>
+            <td>{call_view}</td>
+            <td class="nowrap">{seq_links}</td>
+        </tr>
     }
     .into_any()
 }
