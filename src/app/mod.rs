@@ -10,6 +10,7 @@ mod pages;
 pub mod paging;
 pub mod render;
 pub mod request;
+pub mod time;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};

@@ -162,6 +162,7 @@ mod tests {
             mfa_enrolled: false,
             must_change_password: true,
             idp_mfa: false,
+            time_zone: None,
         };
         let to = |me: &CurrentStaff, mfa, path| setup_first(me, mfa, path);
         assert_eq!(

@@ -92,6 +92,8 @@ pub struct CurrentStaff {
     pub must_change_password: bool,
     /// This session's second factor was the identity provider's (see [`SessionAuth::idp_mfa`]).
     pub idp_mfa: bool,
+    /// The IANA time zone they read times in; `None` is UTC.
+    pub time_zone: Option<String>,
 }
 
 impl CurrentStaff {
@@ -119,6 +121,7 @@ impl From<&Staff> for CurrentStaff {
             mfa_enrolled: staff.mfa_enrolled,
             must_change_password: staff.must_change_password,
             idp_mfa: false,
+            time_zone: staff.time_zone.clone(),
         }
     }
 }

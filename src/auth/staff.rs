@@ -25,6 +25,8 @@ pub struct Staff {
     pub must_change_password: bool,
     /// May sign in with a password when `PORTAL_PASSWORD_SIGNIN=break-glass`.
     pub break_glass: bool,
+    /// The IANA time zone they read times in; `None` is UTC.
+    pub time_zone: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -40,6 +42,7 @@ struct StaffRow {
     mfa_enrolled: bool,
     must_change_password: bool,
     break_glass: bool,
+    time_zone: Option<String>,
 }
 
 impl TryFrom<StaffRow> for Staff {
@@ -59,6 +62,7 @@ impl TryFrom<StaffRow> for Staff {
             mfa_enrolled: row.mfa_enrolled,
             must_change_password: row.must_change_password,
             break_glass: row.break_glass,
+            time_zone: row.time_zone,
         })
     }
 }
@@ -72,7 +76,8 @@ pub enum StaffError {
 }
 
 const COLUMNS: &str = "id, email, name, role, disabled, password_hash, session_version, \
-    created_at, (totp_enrolled_at is not null) as mfa_enrolled, must_change_password, break_glass";
+    created_at, (totp_enrolled_at is not null) as mfa_enrolled, must_change_password, break_glass, \
+    time_zone";
 
 pub async fn insert_staff(
     db: &Database,
@@ -294,4 +299,20 @@ impl Default for LockoutPolicy {
             lock_for: Duration::minutes(15),
         }
     }
+}
+
+/// Sets the time zone `id` reads times in (an IANA name already checked, or `None` for UTC).
+pub async fn set_time_zone(
+    db: &Database,
+    id: StaffId,
+    time_zone: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "update staff set time_zone = $1 where id = $2";
+    on_engine!(db, |pool| sqlx::query(SQL)
+        .bind(time_zone)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|_| ())?);
+    Ok(())
 }

@@ -234,3 +234,39 @@ pub async fn end_session(
     }
     Ok(Redirect::to("/account?done=ended").into_response())
 }
+
+#[derive(Deserialize, Default)]
+pub struct TimeZoneForm {
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// Sets the time zone the signed-in person reads times in; a name that is not a time zone is
+/// shown again with its message.
+pub async fn set_time_zone(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    FormData { head, fields: form }: FormData<TimeZoneForm>,
+) -> Result<Response, AppError> {
+    let name = form.time_zone.trim();
+    let zone = match name {
+        "" | "UTC" => None,
+        name if name.len() <= 64 && crate::app::time::zone_named(name).is_some() => Some(name),
+        _ => {
+            let feedback = FormFeedback::new(FormId::TimeZone)
+                .value("time_zone", &form.time_zone)
+                .error(
+                    "time_zone",
+                    "That is not a time zone name. Choose one from the list, such as Europe/Berlin.",
+                );
+            // Shown again on the account page, where the form is.
+            let mut head = head;
+            head.uri = axum::http::Uri::from_static("/account");
+            return Ok(show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await);
+        }
+    };
+    staff::set_time_zone(&state.db, me.id, zone)
+        .await
+        .map_err(AppError::portal("saving your time zone"))?;
+    Ok(Redirect::to("/account?done=time_zone").into_response())
+}

@@ -111,6 +111,9 @@ const ENDPOINTS: &[Endpoint] = &[
         on(m, forms::account::end_session)
     }),
     endpoint(Post, "/account/mfa/start", |m| on(m, forms::mfa::start)),
+    endpoint(Post, "/account/time-zone", |m| {
+        on(m, forms::account::set_time_zone)
+    }),
     endpoint(Post, "/account/password", |m| {
         on(m, forms::account::change_password)
     }),

@@ -25,8 +25,6 @@ pub struct FilterQuery {
     pub from: String,
     pub to: String,
     pub q: String,
-    /// A UTC offset such as `+02:00` for the second time column (not a filter).
-    pub tz: String,
 }
 
 /// `2026-11-23T10:00` (UTC) → the stored time format.
@@ -115,7 +113,6 @@ impl FilterQuery {
             ("from", &self.from),
             ("to", &self.to),
             ("q", &self.q),
-            ("tz", &self.tz),
         ];
         Value::Object(
             fields

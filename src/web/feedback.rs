@@ -33,6 +33,8 @@ pub enum FormId {
     VersionActivate,
     /// Granting or denying a request for write mode.
     Approval,
+    /// The time zone a person reads times in.
+    TimeZone,
 }
 
 /// A way forward the page offers beside the message, when the refusal has one.

@@ -483,3 +483,50 @@ async fn an_auditor_verifies_the_chain_and_sees_what_arrived_since() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn times_show_in_the_zone_each_person_chose_and_exports_stay_utc() {
+    let app = TestApp::spawn().await;
+    seed(&app).await;
+    let mut auditor = auditor(&app).await;
+    let html = auditor.page("/audit").await;
+    assert!(html.contains(" UTC</time>"), "UTC until a zone is chosen");
+
+    let res = auditor
+        .post("/account/time-zone", &[("time_zone", "Mars/Olympus_Mons")])
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.expect("page");
+    assert!(html.contains("That is not a time zone name"), "{html}");
+    assert!(
+        html.contains("value=\"Mars/Olympus_Mons\""),
+        "what was typed stays"
+    );
+
+    let res = auditor
+        .post("/account/time-zone", &[("time_zone", "Europe/Berlin")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let html = auditor.page("/audit").await;
+    assert!(
+        html.contains(" CET</time>") || html.contains(" CEST</time>"),
+        "times in Berlin's zone: {html}"
+    );
+    assert!(
+        html.contains(" UTC\">"),
+        "the exact UTC in each time's title"
+    );
+    let account = auditor.page("/account").await;
+    assert!(account.contains("value=\"Europe/Berlin\""), "{account}");
+    let csv = auditor
+        .get("/audit/export.csv")
+        .await
+        .text()
+        .await
+        .expect("csv");
+    let second = csv.lines().nth(1).expect("a row");
+    assert!(
+        second.split(',').nth(2).is_some_and(|at| at.ends_with('Z')),
+        "{second}"
+    );
+}

@@ -358,6 +358,8 @@ async fn permission_matrix() {
         )
         .at(format!("/staff/{other}/unlock")),
         case("POST", "/account/mfa/start", [401, 303, 303, 303, 401, 303, 303]),
+        case("POST", "/account/time-zone", [401, 303, 303, 303, 401, 303, 303])
+            .form(&[("time_zone", "Europe/Berlin")]),
         case(
             "POST",
             "/staff/{id}/mfa/reset",

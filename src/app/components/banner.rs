@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::app::request::extension;
+use crate::app::time::When;
 use crate::impersonation::{Mode, Target};
 use crate::state::AppState;
 use crate::web::request::{Acting, ActingEnded};
@@ -30,7 +31,7 @@ pub fn ImpersonationBanner() -> impl IntoView {
                         <code>{imp.target.acting_for()}</code>
                         <span class="acting-provider">{format!(" · {}", imp.target.provider().label())}</span>
                         <span class="acting-mode">{format!(" · {} mode", mode.label())}</span>
-                        <span>{format!(" · {left} min left")}</span>
+                        <span>{format!(" · {left} min left (until ")}<When at=imp.expires_at.to_string()/>")"</span>
                     </p>
                     <a href=home>{what}</a>
                     <form method="post" action="/impersonation/stop" class="inline">

@@ -4,12 +4,13 @@ use leptos_meta::Title;
 use crate::app::components::field::{Field, FormProblem};
 use crate::app::components::problem::Problem;
 use crate::app::request::{current_staff, extension, feedback_for, query_param};
+use crate::app::time::{Ago, When};
 use crate::auth::password::MIN_LENGTH;
 use crate::auth::session::{SessionAuth, SESSION_KEY};
 use crate::auth::session_registry;
 use crate::state::AppState;
 use crate::web::AppError;
-use crate::web::FormId;
+use crate::web::{FormFeedback, FormId};
 
 #[component]
 pub fn AccountPasswordPage() -> impl IntoView {
@@ -44,7 +45,14 @@ const _: () = assert!(MIN_LENGTH == 12, "keep the hint in step with the policy")
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let me = current_staff();
-    let done = query_param("done").as_deref() == Some("ended");
+    let done = query_param("done");
+    let ended = done.as_deref() == Some("ended");
+    let zone_saved = done.as_deref() == Some("time_zone");
+    let feedback = feedback_for(FormId::TimeZone);
+    let chosen = me
+        .as_ref()
+        .and_then(|me| me.time_zone.clone())
+        .unwrap_or_default();
     let load = async move {
         let me = me.ok_or(AppError::SignInFirst)?;
         let state = use_context::<AppState>()
@@ -63,22 +71,24 @@ pub fn AccountPage() -> impl IntoView {
             session_registry::open_for(&state.db, me.id, state.session_policy, state.clock.now())
                 .await
                 .map_err(AppError::portal("loading your sessions"))?;
-        Ok::<_, AppError>((open, current))
+        Ok::<_, AppError>((open, current, state.clock.now()))
     };
     view! {
         <Title text="Your account"/>
         <h1>"Your account"</h1>
-        {done.then(|| view! { <p class="notice ok" role="status">"That session was ended: it signs nobody in now."</p> })}
+        {ended.then(|| view! { <p class="notice ok" role="status">"That session was ended: it signs nobody in now."</p> })}
+        {zone_saved.then(|| view! { <p class="notice ok" role="status">"Saved: times in the portal now show in your time zone."</p> })}
         <ul class="links">
             <li><a href="/account/password">"Change your password"</a></li>
             <li><a href="/account/mfa">"Two-step sign-in"</a></li>
         </ul>
+        <TimeZoneForm feedback chosen/>
         <section aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">"Where you are signed in"</h2>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {Suspend::new(async move {
                     match load.await {
-                        Ok((open, current)) => view! { <SessionTable open current/> }.into_any(),
+                        Ok((open, current, now)) => view! { <SessionTable open current now/> }.into_any(),
                         Err(error) => view! { <Problem error/> }.into_any(),
                     }
                 })}
@@ -91,6 +101,7 @@ pub fn AccountPage() -> impl IntoView {
 fn SessionTable(
     open: Vec<session_registry::OpenSession>,
     current: Option<String>,
+    now: time::OffsetDateTime,
 ) -> impl IntoView {
     view! {
         <div class="table-wrap">
@@ -110,8 +121,8 @@ fn SessionTable(
                         let this_one = current.as_deref() == Some(s.handle.as_str());
                         view! {
                             <tr>
-                                <td>{s.started_at.clone()}</td>
-                                <td>{s.last_seen_at.clone()}</td>
+                                <td><When at=s.started_at.clone()/></td>
+                                <td><Ago at=s.last_seen_at.clone() now/></td>
                                 <td>{s.client_ip.clone().unwrap_or_default()}</td>
                                 <td>{s.user_agent.clone().unwrap_or_default()}</td>
                                 <td>
@@ -127,5 +138,41 @@ fn SessionTable(
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// Choosing the time zone every time in the portal shows in (IANA names; empty is UTC).
+#[component]
+fn TimeZoneForm(feedback: FormFeedback, chosen: String) -> impl IntoView {
+    let problem = feedback.problem("time_zone");
+    let typed = if feedback.values.contains_key("time_zone") {
+        feedback.typed("time_zone")
+    } else {
+        chosen
+    };
+    view! {
+        <section aria-labelledby="time-zone-heading">
+            <h2 id="time-zone-heading">"Time zone"</h2>
+            <form method="post" action="/account/time-zone" class="stacked">
+                <label for="time_zone">"Show times in"</label>
+                <p class="hint" id="time_zone-hint">"A time zone name such as Europe/Berlin or America/New_York; leave it empty for UTC. The log and its exports stay in UTC."</p>
+                <input
+                    id="time_zone"
+                    name="time_zone"
+                    type="text"
+                    list="time-zones"
+                    value=typed
+                    maxlength=64
+                    autocomplete="off"
+                    aria-invalid=problem.is_some().then_some("true")
+                    aria-describedby=if problem.is_some() { "time_zone-hint time_zone-error" } else { "time_zone-hint" }
+                />
+                <datalist id="time-zones">
+                    {crate::app::time::zone_names().into_iter().map(|name| view! { <option value=name/> }).collect_view()}
+                </datalist>
+                {problem.map(|p| view! { <p class="field-error" id="time_zone-error">{p}</p> })}
+                <button type="submit">"Save time zone"</button>
+            </form>
+        </section>
     }
 }

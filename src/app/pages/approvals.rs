@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use crate::app::components::field::FormProblem;
 use crate::app::components::problem::Problem;
 use crate::app::request::{current_staff, feedback_for, query_param, state_for};
+use crate::app::time::When;
 use crate::approvals::{self, Approval, Decision};
 use crate::auth::Permission;
 use crate::web::{AppError, FormId};
@@ -78,7 +79,7 @@ fn ApprovalTable(list: Vec<Approval>, me: Option<crate::domain::StaffId>) -> imp
                                 <form method="post" action=format!("/approvals/{id}/deny") class="inline">
                                     <button type="submit" class="secondary small">"Deny"</button>
                                 </form>
-                                <span class="hint">{format!(" open until {}", a.expires_at)}</span>
+                                <span class="hint">" open until "<When at=a.expires_at.to_string()/></span>
                             }.into_any(),
                             Some(Decision::Expired) => view! { <span>"Expired"</span> }.into_any(),
                             Some(d) => view! {
@@ -90,7 +91,7 @@ fn ApprovalTable(list: Vec<Approval>, me: Option<crate::domain::StaffId>) -> imp
                                 <td>{a.requester_name.clone()}<br/><span class="hint">{a.requester_email.clone()}</span></td>
                                 <td>{a.acting_for_name.clone()}<br/><code>{a.acting_for.clone()}</code></td>
                                 <td>{a.reason.clone()}</td>
-                                <td>{a.requested_at.to_string()}</td>
+                                <td><When at=a.requested_at.to_string()/></td>
                                 <td>{decision}</td>
                             </tr>
                         }

@@ -4,6 +4,7 @@ use leptos_meta::Title;
 use crate::app::components::field::{Field, FormProblem};
 use crate::app::components::problem::Problem;
 use crate::app::request::{current_staff, feedback_for, query_param, state_for};
+use crate::app::time::When;
 use crate::auth::staff::{list_staff, Staff};
 use crate::auth::throttle;
 use crate::auth::{Permission, Role};
@@ -157,7 +158,7 @@ fn StaffTable(rows: Vec<Row>) -> impl IntoView {
                                     {person.must_change_password.then_some(" · must choose a new password")}
                                     {person.break_glass.then_some(" · break-glass")}
                                     {locked_until.map(|until| view! {
-                                        <br/><span>{format!("Locked until {until}")}</span>
+                                        <br/><span>"Locked until "<When at=until.to_string()/></span>
                                         <form method="post" action=format!("/staff/{id}/unlock") class="inline">
                                             <button type="submit" class="secondary small">"Unlock"</button>
                                         </form>

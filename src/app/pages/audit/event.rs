@@ -5,6 +5,7 @@ use leptos_router::hooks::use_params_map;
 use super::record_view;
 use crate::app::components::problem::Problem;
 use crate::app::request::state_for;
+use crate::app::time::When;
 use crate::audit::StoredEvent;
 use crate::auth::Permission;
 use crate::web::AppError;
@@ -56,7 +57,6 @@ fn EventDetail(event: StoredEvent, newer: Option<StoredEvent>) -> impl IntoView 
     let rows: Vec<(&str, String)> = vec![
         ("Seq", event.seq.to_string()),
         ("Id", event.id.clone()),
-        ("Time (UTC)", event.at.clone()),
         ("Action", event.action.clone()),
         ("Outcome", event.outcome.clone()),
         ("Staff id", number(event.actor_id)),
@@ -81,6 +81,7 @@ fn EventDetail(event: StoredEvent, newer: Option<StoredEvent>) -> impl IntoView 
     view! {
         <h1>{format!("Event {} · {}", event.seq, event.action)}</h1>
         <dl class="facts">
+            <dt>"Time"</dt><dd><When at=event.at.clone()/>" ("<code>{event.at.clone()}</code>")"</dd>
             {rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
         </dl>
         <h2>"Detail (redacted)"</h2>

@@ -7,10 +7,11 @@ pub mod timeline;
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 
 use crate::app::components::problem::Problem;
 use crate::app::request::{current_staff, query_param, state_for};
+use crate::app::time::When;
 use crate::audit::{Action, Cursor, NewEvent, Outcome, Provider, StoredEvent, Verification};
 use crate::auth::Permission;
 use crate::state::AppState;
@@ -19,27 +20,6 @@ use crate::web::request::origin_of;
 use crate::web::AppError;
 
 pub const PAGE_SIZE: u32 = 50;
-
-/// A stored time shown in another UTC offset (`+02:00`), for the viewer's local time.
-pub fn in_offset(at: &str, offset: Option<UtcOffset>) -> Option<String> {
-    let offset = offset?;
-    let parsed = OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()?;
-    let local = parsed.to_offset(offset);
-    Some(format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        local.year(),
-        u8::from(local.month()),
-        local.day(),
-        local.hour(),
-        local.minute(),
-        local.second()
-    ))
-}
-
-pub fn parse_offset(raw: &str) -> Option<UtcOffset> {
-    let format = time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]");
-    UtcOffset::parse(raw.trim(), &format).ok()
-}
 
 /// Records that this person read the audit log, and with which filters. Nothing is shown
 /// when that cannot be recorded.
@@ -75,7 +55,6 @@ pub fn AuditPage() -> impl IntoView {
         use_context::<axum::http::request::Parts>().and_then(|p| p.uri.query().map(str::to_owned));
     let query = FilterQuery::from_query(raw_query.as_deref());
     let (filter, problems) = query.parse();
-    let offset = parse_offset(&query.tz);
     let cursor = match (query_param("before"), query_param("after")) {
         (Some(before), _) => before.parse().map(Cursor::Before).unwrap_or(Cursor::Newest),
         (None, Some(after)) => after.parse().map(Cursor::After).unwrap_or(Cursor::Newest),
@@ -150,7 +129,7 @@ pub fn AuditPage() -> impl IntoView {
                         view! {
                             <ChainStatus verification may_verify head/>
                             {count.map(|n| view! { <p class="result-count" role="status">{count_text(n)}</p> })}
-                            <RowTable rows query=rows_query.clone() offset/>
+                            <RowTable rows query=rows_query.clone()/>
                             <AuditPager events links_query=links_query.clone() cursor/>
                         }.into_any()
                     }
@@ -290,17 +269,6 @@ fn FilterForm(query: FilterQuery, problems: Vec<(&'static str, &'static str)>) -
                 <input id="f-views" name="views" type="checkbox" value="1" checked=query.views.trim() == "1"/>
                 <label for="f-views">"Include page views of the audit log"</label>
             </div>
-            <div class="filter">
-                <label for="f-tz">"Also show times at"</label>
-                <select id="f-tz" name="tz">
-                    <option value="">"UTC only"</option>
-                    {(-12..=14).map(|h: i32| {
-                        let value = format!("{}{:02}:00", if h < 0 { '-' } else { '+' }, h.abs());
-                        let selected = query.tz == value;
-                        view! { <option value=value.clone() selected=selected>{format!("UTC{value}")}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
             <div class="filter buttons">
                 <button type="submit">"Filter"</button>
                 <a href="/audit" class="button secondary">"Clear"</a>
@@ -327,7 +295,7 @@ fn ChainStatus(verification: Option<Verification>, may_verify: bool, head: i64) 
                 n => format!(" {} events have arrived since.", crate::app::format::count(n.unsigned_abs())),
             };
             view! {
-                <p class="ok-text">{format!("Intact up to seq {}, verified {}.{arrived}", v.checked_up_to, v.finished_at.clone().unwrap_or_default())}</p>
+                <p class="ok-text">{format!("Intact up to seq {}, verified ", v.checked_up_to)}<When at=v.finished_at.clone().unwrap_or_default()/>{format!(".{arrived}")}</p>
             }.into_any()
         }
         Some(v) => view! {
@@ -349,15 +317,8 @@ fn ChainStatus(verification: Option<Verification>, may_verify: bool, head: i64) 
     }
 }
 
-/// A stored UTC time as people read it in the table: `2026-12-02 21:04:05 UTC`.
-fn utc_text(at: &str) -> String {
-    let (date, time) = at.split_once('T').unwrap_or((at, ""));
-    let time = time.split('.').next().unwrap_or(time).trim_end_matches('Z');
-    format!("{date} {time} UTC")
-}
-
 #[component]
-fn RowTable(rows: Vec<rows::Row>, query: FilterQuery, offset: Option<UtcOffset>) -> impl IntoView {
+fn RowTable(rows: Vec<rows::Row>, query: FilterQuery) -> impl IntoView {
     if rows.is_empty() {
         return view! { <p class="notice" role="status">"No events match these filters."</p> }
             .into_any();
@@ -368,7 +329,6 @@ fn RowTable(rows: Vec<rows::Row>, query: FilterQuery, offset: Option<UtcOffset>)
                 <caption class="visually-hidden">"Audit events, newest first"</caption>
                 <thead><tr>
                     <th scope="col">"When"</th>
-                    {offset.map(|_| view! { <th scope="col">"Local time"</th> })}
                     <th scope="col">"What happened"</th>
                     <th scope="col">"Outcome"</th>
                     <th scope="col">"Action"</th>
@@ -376,7 +336,7 @@ fn RowTable(rows: Vec<rows::Row>, query: FilterQuery, offset: Option<UtcOffset>)
                     <th scope="col">"Event"</th>
                 </tr></thead>
                 <tbody>
-                    {rows.into_iter().map(|row| view! { <RowView row query=query.clone() offset/> }).collect_view()}
+                    {rows.into_iter().map(|row| view! { <RowView row query=query.clone()/> }).collect_view()}
                 </tbody>
             </table>
         </div>
@@ -391,7 +351,7 @@ fn filter_link(query: &FilterQuery, field: &str, value: &str, text: String) -> i
 }
 
 #[component]
-fn RowView(row: rows::Row, query: FilterQuery, offset: Option<UtcOffset>) -> impl IntoView {
+fn RowView(row: rows::Row, query: FilterQuery) -> impl IntoView {
     let (anchor, request, response) = match &row {
         rows::Row::Event(e) => (e.clone(), None, None),
         rows::Row::Call { request, response } => {
@@ -486,12 +446,9 @@ fn RowView(row: rows::Row, query: FilterQuery, offset: Option<UtcOffset>) -> imp
         .iter()
         .map(|e| view! { <a href=format!("/audit/events/{}", e.seq) class="seq">{format!("#{}", e.seq)}</a> " " })
         .collect_view();
-    let at = anchor.at.clone();
-    let local = offset.map(|o| view! { <td>{in_offset(&at, Some(o)).unwrap_or_default()}</td> });
     view! {
         <tr class=format!("outcome-{outcome}") class:unknown=unknown>
-            <td class="nowrap"><time datetime=anchor.at.clone() title=anchor.at.clone()>{utc_text(&anchor.at)}</time></td>
-            {local}
+            <td class="nowrap"><When at=anchor.at.clone()/></td>
             <td class="sentence">
                 {subject_view}" "{words}{whom_view}{acting}
                 {result.map(|r| view! { ": " <span class="result">{r}</span> })}

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use crate::app::components::problem::Problem;
 use crate::app::format::count;
 use crate::app::request::state_for;
+use crate::app::time::{Ago, When};
 use crate::audit::streams::sinks::{self, SinkRow};
 use crate::auth::Permission;
 use crate::web::AppError;
@@ -58,9 +59,7 @@ pub fn AuditStreamsPage() -> impl IntoView {
                 });
             }
         }
-        let now_ms =
-            i64::try_from(state.clock.now().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
-        Ok::<_, AppError>((head, now_ms, shown))
+        Ok::<_, AppError>((head, state.clock.now(), shown))
     };
     view! {
         <Title text="Audit streams"/>
@@ -73,7 +72,7 @@ pub fn AuditStreamsPage() -> impl IntoView {
                     Ok((_, _, shown)) if shown.is_empty() => view! {
                         <p>"No stream is configured. Set PORTAL_AUDIT_SYSLOG (tcp:// or tls://) or PORTAL_AUDIT_WEBHOOK (https://) to stream the log to your SIEM."</p>
                     }.into_any(),
-                    Ok((head, now_ms, shown)) => view! { <StreamTable head now_ms shown/> }.into_any(),
+                    Ok((head, now, shown)) => view! { <StreamTable head now shown/> }.into_any(),
                     Err(error) => view! { <Problem error/> }.into_any(),
                 }
             })}
@@ -81,15 +80,9 @@ pub fn AuditStreamsPage() -> impl IntoView {
     }
 }
 
-/// A stored UTC time as `2026-12-02 21:04:05 UTC`.
-fn utc(at: &str) -> String {
-    let (date, time) = at.split_once('T').unwrap_or((at, ""));
-    let time = time.split('.').next().unwrap_or(time).trim_end_matches('Z');
-    format!("{date} {time} UTC")
-}
-
 #[component]
-fn StreamTable(head: i64, now_ms: i64, shown: Vec<Shown>) -> impl IntoView {
+fn StreamTable(head: i64, now: time::OffsetDateTime, shown: Vec<Shown>) -> impl IntoView {
+    let now_ms = i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
     view! {
         <div class="table-wrap" role="region" aria-label="Audit streams" tabindex="0">
             <table>
@@ -110,10 +103,10 @@ fn StreamTable(head: i64, now_ms: i64, shown: Vec<Shown>) -> impl IntoView {
                         let lag = u64::try_from(head - cursor).unwrap_or_default();
                         let late = lag > 0;
                         let behind = if lag == 0 { "Up to date".to_owned() } else { format!("{} events", count(lag)) };
-                        let delivered = s.row.as_ref().and_then(|r| r.delivered_at.as_deref()).map_or("Never".to_owned(), utc);
+                        let delivered = s.row.as_ref().and_then(|r| r.delivered_at.clone());
                         let error = s.row.as_ref().and_then(|r| {
                             let message = r.last_error.clone()?;
-                            let at = r.last_error_at.as_deref().map(utc).unwrap_or_default();
+                            let at = r.last_error_at.clone().unwrap_or_default();
                             // Recovered when a delivery came after it.
                             let recovered = matches!((r.delivered_at.as_deref(), r.last_error_at.as_deref()), (Some(d), Some(e)) if d > e);
                             Some((message, at, recovered))
@@ -129,12 +122,15 @@ fn StreamTable(head: i64, now_ms: i64, shown: Vec<Shown>) -> impl IntoView {
                                 </td>
                                 <td>{format!("seq {cursor}")}</td>
                                 <td class:unknown=late>{behind}</td>
-                                <td>{delivered}</td>
+                                <td>{match delivered {
+                                    Some(at) => view! { <Ago at now=now/> }.into_any(),
+                                    None => view! { "Never" }.into_any(),
+                                }}</td>
                                 <td>{match error {
                                     None => view! { <span>"None"</span> }.into_any(),
                                     Some((message, at, recovered)) => view! {
                                         <span>{message}</span><br/>
-                                        <span class="muted">{at}{recovered.then_some(" (delivered since)")}</span>
+                                        <span class="muted"><When at/>{recovered.then_some(" (delivered since)")}</span>
                                     }.into_any(),
                                 }}</td>
                                 <td>{holder.map_or("Nobody at the moment".to_owned(), |h| format!("Process {h}"))}</td>

@@ -5,6 +5,7 @@ use leptos_router::hooks::use_params_map;
 use super::record_view;
 use crate::app::components::problem::Problem;
 use crate::app::request::state_for;
+use crate::app::time::When;
 use crate::audit::StoredEvent;
 use crate::auth::Permission;
 use crate::web::AppError;
@@ -76,22 +77,19 @@ fn Timeline(events: Vec<StoredEvent>) -> impl IntoView {
         .as_ref()
         .and_then(|e| detail(e, "ticket"))
         .unwrap_or_else(|| "None".to_owned());
-    let end = ended
-        .as_ref()
-        .map(|e| {
-            format!(
-                "{} at {}",
-                detail(e, "end_reason").unwrap_or_default(),
-                e.at
-            )
-        })
-        .unwrap_or_else(|| "not ended (still active, or its end is not recorded)".to_owned());
+    let end = match &ended {
+        Some(e) => {
+            view! { {detail(e, "end_reason").unwrap_or_default()}" at "<When at=e.at.clone()/> }
+                .into_any()
+        }
+        None => view! { "not ended (still active, or its end is not recorded)" }.into_any(),
+    };
     view! {
         <h1>{format!("{who} acting for {sub_org}")}</h1>
         <dl class="facts">
             <dt>"Reason"</dt><dd>{reason}</dd>
             <dt>"Ticket"</dt><dd>{ticket}</dd>
-            <dt>"Started"</dt><dd>{started.as_ref().map(|e| e.at.clone()).unwrap_or_default()}</dd>
+            <dt>"Started"</dt><dd>{started.as_ref().map(|e| view! { <When at=e.at.clone()/> })}</dd>
             <dt>"Ended"</dt><dd>{end}</dd>
         </dl>
         <ol class="timeline">
@@ -103,7 +101,7 @@ fn Timeline(events: Vec<StoredEvent>) -> impl IntoView {
                 };
                 view! {
                     <li class=format!("outcome-{}", e.outcome)>
-                        <a href=format!("/audit/events/{}", e.seq)><time datetime=e.at.clone()>{e.at.clone()}</time></a>
+                        <a href=format!("/audit/events/{}", e.seq)><When at=e.at.clone()/></a>
                         <span>{what}</span>
                         <span class="outcome">{e.outcome.clone()}</span>
                     </li>
