@@ -7,6 +7,7 @@
 //! member still an admin, impersonation still switched on. A failed check ends the
 //! impersonation, with its reason recorded, before anything is sent as the sub-organization.
 
+pub mod history;
 pub mod policy;
 
 use std::sync::Arc;

@@ -530,3 +530,49 @@ async fn times_show_in_the_zone_each_person_chose_and_exports_stay_utc() {
         "{second}"
     );
 }
+
+#[tokio::test]
+async fn the_sub_organization_page_shows_who_acts_for_it_and_what_happened() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in(Role::Admin).await;
+    let page = format!("/sub-orgs/{}", crate::helpers::ORG);
+    let html = admin.page(&page).await;
+    assert!(
+        html.contains("Nobody is acting for this sub-organization."),
+        "{html}"
+    );
+    assert_eq!(
+        admin
+            .start_impersonation(crate::helpers::ORG)
+            .await
+            .status(),
+        303
+    );
+    admin.get("/impersonation/contacts").await;
+    let html = admin.page(&page).await;
+    assert!(html.contains("Acting now"), "{html}");
+    assert!(
+        html.contains(crate::helpers::IMPERSONATION_REASON),
+        "{html}"
+    );
+    assert!(
+        html.contains("/audit/impersonations/"),
+        "a link to its timeline"
+    );
+    assert!(
+        html.contains("listed the contacts"),
+        "recent activity as sentences"
+    );
+    assert!(html.contains("started acting for"), "{html}");
+
+    // A viewer sees who acts for it, but not the log.
+    let mut viewer = app.signed_in(Role::Viewer).await;
+    let html = viewer.page(&page).await;
+    assert!(html.contains("Acting for it now"), "{html}");
+    assert!(html.contains(crate::helpers::IMPERSONATION_REASON));
+    assert!(
+        !html.contains("Recent activity"),
+        "the log is for those who review it"
+    );
+    assert!(!html.contains("/audit/impersonations/"));
+}

@@ -104,7 +104,7 @@ fn SessionTable(
     now: time::OffsetDateTime,
 ) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" aria-label="Your sessions" tabindex="0">
             <table>
                 <caption class="visually-hidden">"Your sessions"</caption>
                 <thead>

@@ -54,7 +54,7 @@ pub fn ApprovalsPage() -> impl IntoView {
 #[component]
 fn ApprovalTable(list: Vec<Approval>, me: Option<crate::domain::StaffId>) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" aria-label="Requests for write mode" tabindex="0">
             <table>
                 <caption class="visually-hidden">"Requests for write mode"</caption>
                 <thead>

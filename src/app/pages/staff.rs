@@ -108,7 +108,7 @@ fn StaffTable(rows: Vec<Row>) -> impl IntoView {
         .filter(|r| r.person.role == Role::Admin && !r.person.disabled)
         .count();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" aria-label="Staff members" tabindex="0">
             <table>
                 <caption class="visually-hidden">"Staff members"</caption>
                 <thead>

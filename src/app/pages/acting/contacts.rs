@@ -54,7 +54,7 @@ pub fn ContactsPage() -> impl IntoView {
                         let has_next = page.skip + (list.data.len() as u32) < list.total_count;
                         view! {
                             <p class="result-count" role="status">{format!("{} contacts", list.total_count)}</p>
-                            <div class="table-wrap"><table>
+                            <div class="table-wrap" role="region" aria-label="Contacts" tabindex="0"><table>
                                 <caption class="visually-hidden">"Contacts"</caption>
                                 <thead><tr>
                                     <th scope="col">"Name"</th><th scope="col">"Address"</th>

@@ -59,7 +59,7 @@ pub fn LettersPage() -> impl IntoView {
                         let has_next = page.skip + (list.data.len() as u32) < list.total_count;
                         view! {
                             <p class="result-count" role="status">{format!("{} letters", list.total_count)}</p>
-                            <div class="table-wrap"><table>
+                            <div class="table-wrap" role="region" aria-label="Letters" tabindex="0"><table>
                                 <caption class="visually-hidden">"Letters"</caption>
                                 <thead><tr><th scope="col">"Letter"</th><th scope="col">"To"</th><th scope="col">"Status"</th><th scope="col">"Send date"</th><th scope="col">"Created"</th></tr></thead>
                                 <tbody>

@@ -46,7 +46,7 @@ pub fn PostcardsPage() -> impl IntoView {
                         let has_next = page.skip + (list.data.len() as u32) < list.total_count;
                         view! {
                             <p class="result-count" role="status">{format!("{} postcards", list.total_count)}</p>
-                            <div class="table-wrap"><table>
+                            <div class="table-wrap" role="region" aria-label="Postcards" tabindex="0"><table>
                                 <caption class="visually-hidden">"Postcards"</caption>
                                 <thead><tr><th scope="col">"Postcard"</th><th scope="col">"To"</th><th scope="col">"Status"</th><th scope="col">"Created"</th></tr></thead>
                                 <tbody>

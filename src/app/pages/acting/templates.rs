@@ -55,7 +55,7 @@ pub fn TemplatesPage() -> impl IntoView {
                         let has_next = page.skip + (list.data.len() as u32) < list.total_count;
                         view! {
                             <p class="result-count" role="status">{format!("{} templates", list.total_count)}</p>
-                            <div class="table-wrap"><table>
+                            <div class="table-wrap" role="region" aria-label="Templates" tabindex="0"><table>
                                 <caption class="visually-hidden">"Templates"</caption>
                                 <thead><tr><th scope="col">"Description"</th><th scope="col">"Id"</th><th scope="col">"Metadata"</th><th scope="col">"Updated"</th></tr></thead>
                                 <tbody>

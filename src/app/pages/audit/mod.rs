@@ -1,7 +1,7 @@
 //! The audit review: the filtered, paged log; one event; one impersonation's timeline.
 
 pub mod event;
-mod rows;
+pub mod rows;
 pub mod streams;
 pub mod timeline;
 
@@ -318,7 +318,7 @@ fn ChainStatus(verification: Option<Verification>, may_verify: bool, head: i64) 
 }
 
 #[component]
-fn RowTable(rows: Vec<rows::Row>, query: FilterQuery) -> impl IntoView {
+pub fn RowTable(rows: Vec<rows::Row>, query: FilterQuery) -> impl IntoView {
     if rows.is_empty() {
         return view! { <p class="notice" role="status">"No events match these filters."</p> }
             .into_any();
@@ -448,15 +448,15 @@ fn RowView(row: rows::Row, query: FilterQuery) -> impl IntoView {
         .collect_view();
     view! {
         <tr class=format!("outcome-{outcome}") class:unknown=unknown>
-            <td class="nowrap"><When at=anchor.at.clone()/></td>
-            <td class="sentence">
+            <td class="nowrap" data-label="When"><When at=anchor.at.clone()/></td>
+            <td class="sentence" data-label="What happened">
                 {subject_view}" "{words}{whom_view}{acting}
                 {result.map(|r| view! { ": " <span class="result">{r}</span> })}
             </td>
-            <td>{outcome_view}</td>
-            <td>{filter_link(&query, "action", &action, action.clone())}</td>
-            <td>{call_view}</td>
-            <td class="nowrap">{seq_links}</td>
+            <td data-label="Outcome">{outcome_view}</td>
+            <td data-label="Action">{filter_link(&query, "action", &action, action.clone())}</td>
+            <td data-label="Upstream call">{call_view}</td>
+            <td class="nowrap" data-label="Event">{seq_links}</td>
         </tr>
     }
     .into_any()

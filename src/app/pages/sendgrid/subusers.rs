@@ -84,7 +84,7 @@ fn SubuserTable(list: Vec<Subuser>, page: crate::postgrid::Page, has_next: bool)
     let last = page.skip + list.len() as u32;
     view! {
         <p class="result-count" role="status">{format!("Showing {first}–{last}")}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" aria-label="SendGrid subusers" tabindex="0">
             <table>
                 <caption class="visually-hidden">"SendGrid subusers"</caption>
                 <thead>

@@ -59,7 +59,7 @@ fn SubOrgTable(list: List<SubOrganization>, page: crate::postgrid::Page) -> impl
     let has_next = last < total;
     view! {
         <p class="result-count" role="status">{format!("Showing {first}–{last} of {total}")}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" aria-label="Sub-organizations, newest first" tabindex="0">
             <table>
                 <caption class="visually-hidden">"Sub-organizations, newest first"</caption>
                 <thead>

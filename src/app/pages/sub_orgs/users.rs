@@ -80,7 +80,7 @@ fn UserTable(users: Vec<User>, page: Page, path: String, sub_org_id: String) -> 
         .into_any();
     }
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" aria-label="Users" tabindex="0">
             <table>
                 <caption class="visually-hidden">"Users"</caption>
                 <thead>

@@ -38,7 +38,7 @@ fn SenderTable(list: Vec<Sender>) -> impl IntoView {
         None => email.to_owned(),
     };
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" aria-label="Sender identities" tabindex="0">
             <table>
                 <caption class="visually-hidden">"Sender identities"</caption>
                 <thead>

@@ -97,7 +97,7 @@ fn SuppressionTable(
     let last = page.skip + list.len() as u32;
     view! {
         <p class="result-count" role="status">{format!("Showing {first}–{last}")}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" aria-label=kind.label() tabindex="0">
             <table>
                 <caption class="visually-hidden">{kind.label()}</caption>
                 <thead>

@@ -49,7 +49,7 @@ fn TemplateTable(page: TemplatePage) -> impl IntoView {
         return view! { <p class="notice" role="status">"This sub-account has no dynamic templates."</p> }.into_any();
     }
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" aria-label="Dynamic transactional templates" tabindex="0">
             <table>
                 <caption class="visually-hidden">"Dynamic transactional templates"</caption>
                 <thead>
@@ -132,7 +132,7 @@ fn Versions(template: Template) -> impl IntoView {
             <dt>"Generation"</dt><dd>{template.generation.clone()}</dd>
             <dt>"Updated"</dt><dd>{template.updated_at.clone()}</dd>
         </dl>
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" aria-label="Versions" tabindex="0">
             <table>
                 <caption>"Versions"</caption>
                 <thead>
