@@ -18,7 +18,7 @@ test('an auditor filters to one impersonation, opens its timeline and exports CS
   await page.getByRole('button', { name: 'Filter' }).click();
   const started = page.getByRole('row').filter({ hasText: 'impersonation.started' }).first();
   await expect(started).toContainText('sub_org_demo0062');
-  await started.getByRole('link', { name: /…$/ }).click();
+  await started.getByRole('link', { name: 'Timeline' }).click();
 
   await expect(page.getByRole('heading', { name: /acting for sub_org_demo0062/ })).toBeVisible();
   await expect(page.getByText('Checking the letters the customer asked about')).toBeVisible();

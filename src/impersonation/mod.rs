@@ -714,7 +714,7 @@ async fn end_one(
 ) -> Result<(), AuditError> {
     if mark_ended(db, imp, reason, now).await? == 1 {
         let event = event(Action::ImpersonationEnded, Outcome::Ok, origin, imp)
-            .detail(json!({"end_reason": reason.as_str()}));
+            .detail(json!({"end_reason": reason.as_str(), "sub_org_name": imp.sub_org_name}));
         audit.append(event).await?;
     }
     Ok(())
@@ -843,6 +843,7 @@ pub async fn change_mode(
     let event = event(Action::ImpersonationModeChanged, Outcome::Ok, origin, imp).detail(json!({
         "mode": {"from": imp.mode.as_str(), "to": to.as_str()},
         "why": why.map(Reason::as_str),
+        "sub_org_name": imp.sub_org_name,
     }));
     state.audit.append(event).await?;
     execute_on_engine!(state.db, |pool| sqlx::query(

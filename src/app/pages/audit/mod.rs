@@ -331,8 +331,6 @@ pub fn RowTable(rows: Vec<rows::Row>, query: FilterQuery) -> impl IntoView {
                     <th scope="col">"When"</th>
                     <th scope="col">"What happened"</th>
                     <th scope="col">"Outcome"</th>
-                    <th scope="col">"Action"</th>
-                    <th scope="col">"Upstream call"</th>
                     <th scope="col">"Event"</th>
                 </tr></thead>
                 <tbody>
@@ -386,12 +384,31 @@ fn RowView(row: rows::Row, query: FilterQuery) -> impl IntoView {
         (Some(name), None) => Some(view! { <span>{name.clone()}</span> }.into_any()),
         _ => None,
     };
-    let acting = anchor.impersonation_id.clone().map(|id| {
-        view! { " while " {filter_link(&query, "impersonation", &id, "acting for them".to_owned())} }
+    // An impersonation's own events say whom it acts for already.
+    let about_acting = anchor.action.starts_with("impersonation.");
+    let acting = anchor
+        .impersonation_id
+        .clone()
+        .filter(|_| !about_acting)
+        .map(|id| {
+            view! { " while " {filter_link(&query, "impersonation", &id, "acting for them".to_owned())} }
+        });
+    let timeline = anchor.impersonation_id.clone().map(|id| {
+        view! {
+            <br/>
+            <a href=format!("/audit/impersonations/{id}") class="small-link">"Timeline"</a>
+            " "
+            {filter_link(&query, "impersonation", &id, "its events".to_owned())}
+        }
     });
     let (words, whom_view, result) = if is_call {
         let (words, join) = rows::call_words(anchor.operation.as_deref().unwrap_or("call"));
-        let whom_view = whom_view.map(|w| view! { " " {join} " " {w} }.into_any());
+        let join = if join.is_empty() {
+            " ".to_owned()
+        } else {
+            format!(" {join} ")
+        };
+        let whom_view = whom_view.map(|w| view! { {join} {w} }.into_any());
         (words, whom_view, Some(rows::call_result(response.as_ref())))
     } else {
         let (verb, names_whom) = rows::event_words(&anchor.action);
@@ -432,8 +449,7 @@ fn RowView(row: rows::Row, query: FilterQuery) -> impl IntoView {
         );
         let short = format!("call {}…", &call[..8.min(call.len())]);
         view! {
-            <code class="id">{label}</code>
-            <br/>
+            " · "<code class="id">{label}</code>" · "
             {filter_link(&query, "call", &call, short)}
         }
     });
@@ -452,11 +468,11 @@ fn RowView(row: rows::Row, query: FilterQuery) -> impl IntoView {
             <td class="sentence" data-label="What happened">
                 {subject_view}" "{words}{whom_view}{acting}
                 {result.map(|r| view! { ": " <span class="result">{r}</span> })}
+                <br/>
+                <span class="muted small">{filter_link(&query, "action", &action, action.clone())}{call_view}</span>
             </td>
             <td data-label="Outcome">{outcome_view}</td>
-            <td data-label="Action">{filter_link(&query, "action", &action, action.clone())}</td>
-            <td data-label="Upstream call">{call_view}</td>
-            <td class="nowrap" data-label="Event">{seq_links}</td>
+            <td class="nowrap" data-label="Event">{seq_links}{timeline}</td>
         </tr>
     }
     .into_any()

@@ -117,6 +117,14 @@ pub fn call_words(operation: &str) -> (String, &'static str) {
         "suppression.bounces" => ("bounced addresses", "a bounced address"),
         _ => return (format!("called {operation}"), "for"),
     };
+    if what == "sub_organizations" {
+        // The sub-organization itself follows the verb ("opened the sub-organization X").
+        return match verb {
+            "list" => ("listed the sub-organizations".to_owned(), ""),
+            "create" => ("created the sub-organization".to_owned(), ""),
+            _ => ("opened the sub-organization".to_owned(), ""),
+        };
+    }
     match verb {
         "list" => (format!("listed the {}", thing.0), "of"),
         "get" => (format!("opened {}", thing.1), "of"),
@@ -270,6 +278,10 @@ mod tests {
         assert_eq!(
             call_words("contacts.list"),
             ("listed the contacts".to_owned(), "of")
+        );
+        assert_eq!(
+            call_words("sub_organizations.get"),
+            ("opened the sub-organization".to_owned(), "")
         );
         assert_eq!(
             call_words("letters.cancel"),
