@@ -6,7 +6,9 @@
 //!   when `BENCH_POSTGRES_URL` names a database (a schema is made there for the run, then
 //!   dropped), with their ratios;
 //! - filtered first-page and deep-page (10,000 events deep) review queries at the sizes in
-//!   `BENCH_AUDIT_SIZES` (default `1000000`; `1000000,10000000` for the full report);
+//!   `BENCH_AUDIT_SIZES` (default `1000000`; `1000000,10000000` for the full report), and the
+//!   whole read of a folded review page (its rows, the other halves of their calls, the result
+//!   count up to 10,001);
 //! - export rate (events/s) and peak memory growth while exporting every event.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -200,6 +202,8 @@ fn event(i: i64) -> NewEvent {
     event.operation = Some("contacts.list".to_owned());
     event.method = Some("GET".to_owned());
     event.upstream_path = Some("/contacts".to_owned());
+    // Request and answer share a call id, as the audited client writes them.
+    event.call_id = Some(format!("call-{}", i / 2));
     event
 }
 
@@ -231,6 +235,41 @@ async fn time_query(
         let page = log.find(filter, cursor, 50).await?;
         samples.push(started.elapsed());
         anyhow::ensure!(!page.is_empty(), "empty page");
+    }
+    Ok((percentile(samples.clone(), 0.5), percentile(samples, 0.95)))
+}
+
+/// What the review page reads for one page, as it reads it: the page (page views of the log
+/// left out), the other halves of its calls and which of them the filter selects, and the
+/// result count up to 10,001.
+async fn time_folded_page(
+    log: &AuditLog,
+    filter: &Filter,
+    cursor: Cursor,
+) -> anyhow::Result<(Duration, Duration)> {
+    let filter = Filter {
+        hide_views: true,
+        ..filter.clone()
+    };
+    let mut samples = Vec::new();
+    for _ in 0..200 {
+        let started = Instant::now();
+        let page = log.find(&filter, cursor, 50).await?;
+        let mut calls: Vec<String> = page
+            .iter()
+            .filter(|e| e.action.ends_with(".request") || e.action.ends_with(".response"))
+            .filter_map(|e| e.call_id.clone())
+            .collect();
+        calls.sort();
+        calls.dedup();
+        let halves = log.find_calls(&calls).await?;
+        let selected = log.selected_of_calls(&filter, &calls).await?;
+        let count = log.count_up_to(&filter, 10_001).await?;
+        samples.push(started.elapsed());
+        anyhow::ensure!(
+            !page.is_empty() && !halves.is_empty() && !selected.is_empty() && count > 0,
+            "empty page"
+        );
     }
     Ok((percentile(samples.clone(), 0.5), percentile(samples, 0.95)))
 }
@@ -275,6 +314,10 @@ async fn review_and_export(dir: &tempfile::TempDir, size: u64) -> anyhow::Result
         }
         let (p50, p95) = time_query(&log, filter, cursor).await?;
         println!("| page 10,000 deep, by {name} | {p50:.2?} | {p95:.2?} |");
+        let (p50, p95) = time_folded_page(&log, filter, Cursor::Newest).await?;
+        println!("| folded review page (rows, their calls, count), first, by {name} | {p50:.2?} | {p95:.2?} |");
+        let (p50, p95) = time_folded_page(&log, filter, cursor).await?;
+        println!("| folded review page, 10,000 deep, by {name} | {p50:.2?} | {p95:.2?} |");
     }
 
     if size > 1_000_000 {

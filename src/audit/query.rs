@@ -121,49 +121,6 @@ impl Filter {
     }
 }
 
-impl Filter {
-    /// Whether `event` is one this filter selects: the same rules as the query, for events
-    /// read by other means (the other half of a call).
-    pub fn matches(&self, event: &StoredEvent) -> bool {
-        let eq = |want: Option<&str>, have: Option<&str>| want.is_none_or(|w| have == Some(w));
-        let provider = match self.provider {
-            None => true,
-            Some(super::Provider::Postgrid) => match event.provider.as_deref() {
-                Some(p) => p == "postgrid",
-                None => {
-                    event.action.starts_with("postgrid.")
-                        || event.action.starts_with("impersonation.")
-                        || event.action == "dashboard.handoff"
-                }
-            },
-            Some(p) => event.provider.as_deref() == Some(p.as_str()),
-        };
-        let text = self.text.as_ref().is_none_or(|t| {
-            let t = t.to_lowercase();
-            event
-                .reason
-                .as_ref()
-                .is_some_and(|r| r.to_lowercase().contains(&t))
-                || event.detail.to_lowercase().contains(&t)
-        });
-        eq(self.actor_email.as_deref(), event.actor_email.as_deref())
-            && eq(self.sub_org_id.as_deref(), event.sub_org_id.as_deref())
-            && eq(self.action.map(Action::as_str), Some(&event.action))
-            && eq(self.outcome.map(Outcome::as_str), Some(&event.outcome))
-            && eq(
-                self.impersonation_id.as_deref(),
-                event.impersonation_id.as_deref(),
-            )
-            && eq(self.call_id.as_deref(), event.call_id.as_deref())
-            && !(self.hide_views && event.action == "audit.viewed")
-            && provider
-            && self.since.as_ref().is_none_or(|s| event.at >= *s)
-            && self.until.as_ref().is_none_or(|u| event.at < *u)
-            && self.up_to_seq.is_none_or(|seq| event.seq <= seq)
-            && text
-    }
-}
-
 impl AuditLog {
     /// How many events `filter` selects, counting no further than `limit` (so a count over a
     /// huge log costs no more than reading `limit` index entries).
@@ -178,6 +135,30 @@ impl AuditLog {
             q.build_query_scalar::<i64>().fetch_one(pool).await?
         });
         Ok(u64::try_from(counted).unwrap_or_default())
+    }
+
+    /// Which events of the calls `call_ids` name `filter` selects, by `seq`: asked of the
+    /// database, so it is the very selection the pages list (text matching included).
+    pub async fn selected_of_calls(
+        &self,
+        filter: &Filter,
+        call_ids: &[String],
+    ) -> Result<std::collections::HashSet<i64>, AuditError> {
+        if call_ids.is_empty() {
+            return Ok(Default::default());
+        }
+        self.flush().await?;
+        let seqs: Vec<i64> = on_engine!(self.db(), |pool| {
+            let mut q = filter.query("select seq from audit_events where 1 = 1", "");
+            q.push(" and call_id in (");
+            let mut ids = q.separated(", ");
+            for id in call_ids {
+                ids.push_bind(id);
+            }
+            q.push(")");
+            q.build_query_scalar::<i64>().fetch_all(pool).await?
+        });
+        Ok(seqs.into_iter().collect())
     }
 
     /// Every event of the calls `call_ids` name, oldest first.

@@ -249,10 +249,15 @@ pub async fn set_time_zone(
     FormData { head, fields: form }: FormData<TimeZoneForm>,
 ) -> Result<Response, AppError> {
     let name = form.time_zone.trim();
-    let zone = match name {
-        "" | "UTC" => None,
-        name if name.len() <= 64 && crate::app::time::zone_named(name).is_some() => Some(name),
-        _ => {
+    // Stored by its canonical name ("europe/berlin" is Europe/Berlin).
+    let canonical = (name.len() <= 64)
+        .then(|| crate::app::time::zone_named(name))
+        .flatten()
+        .and_then(|zone| zone.iana_name().map(str::to_owned));
+    let zone = match (name, canonical) {
+        ("" | "UTC", _) => None,
+        (_, Some(canonical)) => Some(canonical),
+        (_, None) => {
             let feedback = FormFeedback::new(FormId::TimeZone)
                 .value("time_zone", &form.time_zone)
                 .error(
@@ -265,7 +270,7 @@ pub async fn set_time_zone(
             return Ok(show_again(state, head, feedback, StatusCode::UNPROCESSABLE_ENTITY).await);
         }
     };
-    staff::set_time_zone(&state.db, me.id, zone)
+    staff::set_time_zone(&state.db, me.id, zone.as_deref())
         .await
         .map_err(AppError::portal("saving your time zone"))?;
     Ok(Redirect::to("/account?done=time_zone").into_response())

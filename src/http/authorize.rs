@@ -60,7 +60,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         (Access::Needs(permission, action), Some(staff)) => {
             // A page refused is named as such; a refused change, as the change it would
             // have been (`staff.disabled`, denied).
-            let action = if req.method() == Method::GET {
+            let action = if matches!(*req.method(), Method::GET | Method::HEAD) {
                 Action::AccessDenied
             } else {
                 action

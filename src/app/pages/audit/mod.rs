@@ -24,15 +24,25 @@ pub const PAGE_SIZE: u32 = 50;
 /// Records that this person read the audit log, and with which filters. Nothing is shown
 /// when that cannot be recorded.
 pub async fn record_view(state: &AppState, what: serde_json::Value) -> Result<(), AppError> {
+    record_view_about(state, what, None).await
+}
+
+/// As [`record_view`], for a read about one sub-organization (its page's history).
+pub async fn record_view_about(
+    state: &AppState,
+    what: serde_json::Value,
+    sub_org_id: Option<&str>,
+) -> Result<(), AppError> {
     let parts = use_context::<axum::http::request::Parts>()
         .ok_or_else(|| AppError::portal("finding the request")("missing"))?;
     let me = current_staff();
-    let event = NewEvent::new(
+    let mut event = NewEvent::new(
         Action::AuditViewed,
         Outcome::Ok,
         origin_of(&parts, me.as_ref()),
     )
     .detail(what);
+    event.sub_org_id = sub_org_id.map(str::to_owned);
     state
         .audit
         .append(event)
@@ -79,16 +89,29 @@ pub fn AuditPage() -> impl IntoView {
                 .map_err(AppError::portal("reading the audit log"))?;
             if invalid {
                 // A filter that cannot be used shows nothing, never the whole log.
-                return Ok::<_, AppError>((Vec::new(), Vec::new(), None, verification, head));
+                return Ok::<_, AppError>((
+                    Vec::new(),
+                    Vec::new(),
+                    Default::default(),
+                    None,
+                    verification,
+                    head,
+                ));
             }
             let events = state
                 .audit
                 .find(&filter, cursor, PAGE_SIZE)
                 .await
                 .map_err(AppError::portal("reading the audit log"))?;
+            let call_ids = rows::call_ids(&events);
             let calls = state
                 .audit
-                .find_calls(&rows::call_ids(&events))
+                .find_calls(&call_ids)
+                .await
+                .map_err(AppError::portal("reading the audit log"))?;
+            let selected = state
+                .audit
+                .selected_of_calls(&filter, &call_ids)
                 .await
                 .map_err(AppError::portal("reading the audit log"))?;
             let count = state
@@ -99,7 +122,7 @@ pub fn AuditPage() -> impl IntoView {
             // Recorded after reading, so a search never finds its own record; shown only once
             // it is recorded.
             record_view(&state, detail).await?;
-            Ok((events, calls, Some(count), verification, head))
+            Ok((events, calls, selected, Some(count), verification, head))
         }
     };
     let export_query = query.to_query();
@@ -124,12 +147,18 @@ pub fn AuditPage() -> impl IntoView {
                     Ok(_) if invalid => view! {
                         <p class="notice error" role="alert">"A filter above cannot be used, so no events are shown. Correct it, or clear it, and filter again."</p>
                     }.into_any(),
-                    Ok((events, calls, count, verification, head)) => {
-                        let rows = rows::fold(events.clone(), &calls, &filter);
+                    Ok((events, calls, selected, count, verification, head)) => {
+                        let rows = rows::fold(events.clone(), &calls, &selected);
+                        // Every event here is a call whose answer shows on a newer page.
+                        let all_newer = rows.is_empty() && !events.is_empty();
                         view! {
                             <ChainStatus verification may_verify head/>
                             {count.map(|n| view! { <p class="result-count" role="status">{count_text(n)}</p> })}
-                            <RowTable rows query=rows_query.clone()/>
+                            {if all_newer {
+                                view! { <p class="notice" role="status">"The events on this page are requests whose answers are on a newer page; each call shows there, once."</p> }.into_any()
+                            } else {
+                                view! { <RowTable rows query=rows_query.clone()/> }.into_any()
+                            }}
                             <AuditPager events links_query=links_query.clone() cursor/>
                         }.into_any()
                     }
@@ -447,7 +476,8 @@ fn RowView(row: rows::Row, query: FilterQuery) -> impl IntoView {
             anchor.method.clone().unwrap_or_default(),
             anchor.upstream_path.clone().unwrap_or_default()
         );
-        let short = format!("call {}…", &call[..8.min(call.len())]);
+        // Char-wise: a call id is the portal's own uuid, but never trusted to be ASCII.
+        let short = format!("call {}…", call.chars().take(8).collect::<String>());
         view! {
             " · "<code class="id">{label}</code>" · "
             {filter_link(&query, "call", &call, short)}

@@ -1,7 +1,9 @@
 //! The review's rows as an auditor reads them: one row per upstream call (its request and its
 //! answer together), and every row a sentence with the names recorded when it was written.
 
-use crate::audit::{Filter, StoredEvent};
+use std::collections::HashSet;
+
+use crate::audit::StoredEvent;
 
 /// One row of the review. A page holds at most fifty, so the variants' sizes do not matter.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,10 +46,10 @@ pub fn call_ids(page: &[StoredEvent]) -> Vec<String> {
     ids
 }
 
-/// Folds a page (newest first) into rows, given every event of its calls. A call shows once,
-/// where its answer stands; at its request only when the answer is missing or is not among
-/// what `filter` selects.
-pub fn fold(page: Vec<StoredEvent>, calls: &[StoredEvent], filter: &Filter) -> Vec<Row> {
+/// Folds a page (newest first) into rows, given every event of its calls and which of those
+/// the page's filter selects (`selected`, by `seq`). A call shows once, where its answer
+/// stands; at its request only when the answer is missing or is not selected.
+pub fn fold(page: Vec<StoredEvent>, calls: &[StoredEvent], selected: &HashSet<i64>) -> Vec<Row> {
     let half = |of: &StoredEvent, want: fn(&str) -> bool| {
         let key = attempt_of(of)?;
         calls
@@ -64,7 +66,7 @@ pub fn fold(page: Vec<StoredEvent>, calls: &[StoredEvent], filter: &Filter) -> V
             });
         } else if is_request(&event.action) {
             let response = half(&event, is_response);
-            if response.as_ref().is_some_and(|r| filter.matches(r)) {
+            if response.as_ref().is_some_and(|r| selected.contains(&r.seq)) {
                 continue;
             }
             rows.push(Row::Call {
@@ -225,7 +227,8 @@ mod tests {
         let other = event(3, "auth.logout", None, 0);
         let calls = vec![request.clone(), response.clone()];
         let page = vec![other.clone(), response.clone(), request.clone()];
-        let rows = fold(page, &calls, &Filter::default());
+        let all: HashSet<i64> = calls.iter().map(|e| e.seq).collect();
+        let rows = fold(page, &calls, &all);
         assert_eq!(
             rows,
             vec![
@@ -237,14 +240,11 @@ mod tests {
             ]
         );
         // The answer is on a newer page: the request's page does not show the call again.
-        let rows = fold(vec![request.clone()], &calls, &Filter::default());
+        let rows = fold(vec![request.clone()], &calls, &all);
         assert!(rows.is_empty());
-        // Filtered to pending events, the answer is not shown anywhere: the request is.
-        let pending = Filter {
-            outcome: Some(crate::audit::Outcome::Pending),
-            ..Filter::default()
-        };
-        let rows = fold(vec![request.clone()], &calls, &pending);
+        // Filtered so that the answer is shown nowhere (pending events only): the request is.
+        let requests_only = HashSet::from([request.seq]);
+        let rows = fold(vec![request.clone()], &calls, &requests_only);
         assert_eq!(rows.len(), 1);
     }
 
@@ -254,11 +254,8 @@ mod tests {
         let failed = event(2, "postgrid.response", Some("c1"), 0);
         let retry = event(3, "postgrid.request", Some("c1"), 1);
         let calls = vec![first, failed.clone(), retry.clone()];
-        let rows = fold(
-            vec![retry.clone(), failed.clone()],
-            &calls,
-            &Filter::default(),
-        );
+        let all: HashSet<i64> = calls.iter().map(|e| e.seq).collect();
+        let rows = fold(vec![retry.clone(), failed.clone()], &calls, &all);
         assert_eq!(
             rows[0],
             Row::Call {

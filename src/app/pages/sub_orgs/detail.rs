@@ -11,7 +11,7 @@ use crate::app::pages::audit::RowTable;
 use crate::app::request::parent_client;
 use crate::app::request::{current_staff, query_param};
 use crate::app::time::When;
-use crate::audit::{Cursor, Filter};
+use crate::audit::{Cursor, Filter, Provider};
 use crate::auth::Permission;
 use crate::domain::{CountryCode, SubOrgId};
 use crate::impersonation::history::{self, Past};
@@ -108,6 +108,8 @@ fn Hub(id: String) -> impl IntoView {
         }
         let filter = Filter {
             sub_org_id: Some(hub_id.clone()),
+            // A SendGrid account named like this sub-organization is not it.
+            provider: Some(Provider::Postgrid),
             hide_views: true,
             ..Filter::default()
         };
@@ -116,14 +118,24 @@ fn Hub(id: String) -> impl IntoView {
             .find(&filter, Cursor::Newest, RECENT)
             .await
             .map_err(AppError::portal("reading its recent activity"))?;
+        let call_ids = rows::call_ids(&events);
         let calls = state
             .audit
-            .find_calls(&rows::call_ids(&events))
+            .find_calls(&call_ids)
             .await
             .map_err(AppError::portal("reading its recent activity"))?;
-        crate::app::pages::audit::record_view(&state, serde_json::json!({"sub_org": hub_id}))
-            .await?;
-        let rows = rows::fold(events, &calls, &filter);
+        let selected = state
+            .audit
+            .selected_of_calls(&filter, &call_ids)
+            .await
+            .map_err(AppError::portal("reading its recent activity"))?;
+        crate::app::pages::audit::record_view_about(
+            &state,
+            serde_json::json!({"page": "sub_org", "filters": {"sub_org": hub_id}}),
+            Some(&hub_id),
+        )
+        .await?;
+        let rows = rows::fold(events, &calls, &selected);
         Ok((past, rows, now))
     };
     let query = FilterQuery {
