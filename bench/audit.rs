@@ -16,18 +16,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use secrecy::SecretString;
-use serde_json::json;
-use suborg_portal::audit::{
-    Action, Actor, AuditLog, AuditedCalls, Cursor, Filter, Format, NewEvent, Origin, Outcome,
-};
+use suborg_portal::audit::{AuditLog, AuditedCalls, Cursor, Filter, Format, Origin};
 use suborg_portal::config::AuditKey;
 use suborg_portal::db::Database;
 use suborg_portal::postgrid::sim::{Seed, Simulator, BASE_PATH};
 use suborg_portal::postgrid::{ClientOptions, Page, ParentClient, Transport, Unobserved};
 
+#[path = "sample.rs"]
+mod sample;
+use sample::event;
+
 const KEY: &str = "test_sk_bench";
-const ACTORS: i64 = 50;
-const SUB_ORGS: i64 = 40;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -172,41 +171,6 @@ async fn run_calls(
     Ok(total as f64 / started.elapsed().as_secs_f64())
 }
 
-fn event(i: i64) -> NewEvent {
-    let actor = i % ACTORS;
-    let mut event = NewEvent::new(
-        if i % 2 == 0 {
-            Action::PostgridRequest
-        } else {
-            Action::PostgridResponse
-        },
-        if i % 2 == 0 {
-            Outcome::Pending
-        } else {
-            Outcome::Ok
-        },
-        Origin {
-            actor: Some(Actor {
-                id: actor,
-                email: format!("staff{actor}@example.com"),
-                role: "admin".to_owned(),
-                name: None,
-            }),
-            client_ip: Some("10.0.0.1".to_owned()),
-            user_agent: Some("bench".to_owned()),
-            request_id: Some(format!("req-{i}")),
-        },
-    )
-    .detail(json!({"attempt": 0, "query": {"limit": "10"}}));
-    event.sub_org_id = Some(format!("sub_org_bench{:04}", (i * 7919) % SUB_ORGS));
-    event.operation = Some("contacts.list".to_owned());
-    event.method = Some("GET".to_owned());
-    event.upstream_path = Some("/contacts".to_owned());
-    // Request and answer share a call id, as the audited client writes them.
-    event.call_id = Some(format!("call-{}", i / 2));
-    event
-}
-
 /// Fills the log through the real append path (group commit, batches of up to 256), queueing
 /// without waiting for each commit, then waits for all of them.
 async fn fill(log: &AuditLog, size: u64) -> anyhow::Result<f64> {
@@ -263,7 +227,7 @@ async fn time_folded_page(
         calls.sort();
         calls.dedup();
         let halves = log.find_calls(&calls).await?;
-        let selected = log.selected_of_calls(&filter, &calls).await?;
+        let selected = log.selected_among(&filter, &halves).await?;
         let count = log.count_up_to(&filter, 10_001).await?;
         samples.push(started.elapsed());
         anyhow::ensure!(

@@ -15,13 +15,16 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::json;
 use suborg_portal::audit::streams::{settings::StreamSettings, syslog, Streams};
-use suborg_portal::audit::{Action, Actor, AuditLog, Filter, Format, NewEvent, Origin, Outcome};
+use suborg_portal::audit::{AuditLog, Filter, Format};
 use suborg_portal::clock::SystemClock;
 use suborg_portal::config::AuditKey;
 use suborg_portal::db::Database;
 use tokio::io::AsyncWriteExt;
+
+#[path = "sample.rs"]
+mod sample;
+use sample::event;
 
 const RSYSLOGD: &str = "/usr/sbin/rsyslogd";
 
@@ -94,39 +97,6 @@ impl Drop for Receiver {
     }
 }
 
-fn event(i: u64) -> NewEvent {
-    let actor = (i % 50) as i64;
-    let mut event = NewEvent::new(
-        if i.is_multiple_of(2) {
-            Action::PostgridRequest
-        } else {
-            Action::PostgridResponse
-        },
-        if i.is_multiple_of(2) {
-            Outcome::Pending
-        } else {
-            Outcome::Ok
-        },
-        Origin {
-            actor: Some(Actor {
-                id: actor,
-                email: format!("staff{actor}@example.com"),
-                role: "admin".to_owned(),
-                name: None,
-            }),
-            client_ip: Some("10.0.0.1".to_owned()),
-            user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) bench".to_owned()),
-            request_id: Some(format!("req-{i}")),
-        },
-    )
-    .detail(json!({"attempt": 0, "query": {"limit": "10"}}));
-    event.sub_org_id = Some(format!("sub_org_bench{:04}", (i * 7919) % 40));
-    event.operation = Some("contacts.list".to_owned());
-    event.method = Some("GET".to_owned());
-    event.upstream_path = Some("/contacts".to_owned());
-    event
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     anyhow::ensure!(
@@ -145,7 +115,7 @@ async fn main() -> anyhow::Result<()> {
     )?);
     let log = AuditLog::start(db.clone(), key);
     for i in 0..n {
-        log.append_in_background(event(i)).await?;
+        log.append_in_background(event(i as i64)).await?;
     }
     log.flush().await?;
 

@@ -137,23 +137,23 @@ impl AuditLog {
         Ok(u64::try_from(counted).unwrap_or_default())
     }
 
-    /// Which events of the calls `call_ids` name `filter` selects, by `seq`: asked of the
-    /// database, so it is the very selection the pages list (text matching included).
-    pub async fn selected_of_calls(
+    /// Which of `events` `filter` selects, by `seq`: asked of the database, so it is the very
+    /// selection the pages list (text matching included). Looked up by `seq`, the key, so no
+    /// filter index can lead the plan astray.
+    pub async fn selected_among(
         &self,
         filter: &Filter,
-        call_ids: &[String],
+        events: &[StoredEvent],
     ) -> Result<std::collections::HashSet<i64>, AuditError> {
-        if call_ids.is_empty() {
+        if events.is_empty() {
             return Ok(Default::default());
         }
-        self.flush().await?;
         let seqs: Vec<i64> = on_engine!(self.db(), |pool| {
             let mut q = filter.query("select seq from audit_events where 1 = 1", "");
-            q.push(" and call_id in (");
-            let mut ids = q.separated(", ");
-            for id in call_ids {
-                ids.push_bind(id);
+            q.push(" and seq in (");
+            let mut seqs = q.separated(", ");
+            for event in events {
+                seqs.push_bind(event.seq);
             }
             q.push(")");
             q.build_query_scalar::<i64>().fetch_all(pool).await?

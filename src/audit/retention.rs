@@ -354,6 +354,11 @@ impl AuditLog {
     }
 }
 
+/// An archive that does not verify: where and why, and no seal to go on.
+fn broken(seq: i64, problem: Problem) -> (Verdict, Option<Seal>) {
+    (Verdict::Broken { seq, problem }, None)
+}
+
 /// Verifies an archive on its own, with the audit key only: every event authentic and chained
 /// from the seal's start, and the seal signed and naming the last. Also returns the seal, when
 /// there is an authentic one.
@@ -370,13 +375,7 @@ pub async fn verify_archive(
         let next_seq = last.as_ref().map_or(1, |(seq, _)| seq + 1);
         if seal.is_some() {
             // Nothing may follow the seal.
-            return Ok((
-                Verdict::Broken {
-                    seq: next_seq,
-                    problem: Problem::Inserted,
-                },
-                None,
-            ));
+            return Ok(broken(next_seq, Problem::Inserted));
         }
         if let Ok(event) = serde_json::from_str::<StoredEvent>(&line) {
             if let Some((seq, hash)) = &last {
@@ -384,13 +383,7 @@ pub async fn verify_archive(
                     return Ok((verdict, None));
                 }
             } else if !chain::is_authentic(key, &event) {
-                return Ok((
-                    Verdict::Broken {
-                        seq: event.seq,
-                        problem: Problem::Edited,
-                    },
-                    None,
-                ));
+                return Ok(broken(event.seq, Problem::Edited));
             } else {
                 first = Some((event.seq, event.prev_hash.clone()));
             }
@@ -400,49 +393,23 @@ pub async fn verify_archive(
         }
         match serde_json::from_str::<SealLine>(&line) {
             Ok(line) => seal = Some(line.seal),
-            Err(_) => {
-                return Ok((
-                    Verdict::Broken {
-                        seq: next_seq,
-                        problem: Problem::Unreadable,
-                    },
-                    None,
-                ))
-            }
+            Err(_) => return Ok(broken(next_seq, Problem::Unreadable)),
         }
     }
     let Some(seal) = seal else {
         // Cut short: the seal is the last line, and it is not there.
         let last_seq = last.map_or(0, |(seq, _)| seq);
-        return Ok((
-            Verdict::Broken {
-                seq: last_seq + 1,
-                problem: Problem::Truncated { last_seq },
-            },
-            None,
-        ));
+        return Ok(broken(last_seq + 1, Problem::Truncated { last_seq }));
     };
     if !seal.is_authentic(key) {
-        return Ok((
-            Verdict::Broken {
-                seq: seal.through_seq,
-                problem: Problem::CheckpointForged,
-            },
-            None,
-        ));
+        return Ok(broken(seal.through_seq, Problem::CheckpointForged));
     }
     let starts_right = first
         .as_ref()
         .is_some_and(|(seq, prev)| *seq == seal.first_seq && *prev == seal.prev_hash)
         && (seal.first_seq > 1 || seal.prev_hash == GENESIS);
     if !starts_right {
-        return Ok((
-            Verdict::Broken {
-                seq: seal.first_seq,
-                problem: Problem::Missing,
-            },
-            None,
-        ));
+        return Ok(broken(seal.first_seq, Problem::Missing));
     }
     let ends_right = last
         .as_ref()
@@ -450,13 +417,7 @@ pub async fn verify_archive(
         && count == seal.events;
     if !ends_right {
         let last_seq = last.map_or(0, |(seq, _)| seq);
-        return Ok((
-            Verdict::Broken {
-                seq: seal.through_seq,
-                problem: Problem::Truncated { last_seq },
-            },
-            None,
-        ));
+        return Ok(broken(seal.through_seq, Problem::Truncated { last_seq }));
     }
     Ok((
         Verdict::Intact {

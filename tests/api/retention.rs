@@ -22,6 +22,17 @@ async fn with_events(n: usize) -> TestApp {
     app
 }
 
+/// Archives the events through `through` to `name` in `dir`; returns the archive's path.
+async fn archived(app: &TestApp, through: i64, dir: &Path, name: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    app.state
+        .audit
+        .archive(through, &path, "2026-12-06T00:00:00.000000Z")
+        .await
+        .expect("archived");
+    path
+}
+
 async fn verdict(app: &TestApp) -> Verdict {
     app.state.audit.verify(None).await.expect("verified")
 }
@@ -126,12 +137,7 @@ async fn tampering_after_the_boundary_is_still_found() {
     ] {
         let app = with_events(15).await;
         let dir = tempfile::tempdir().expect("temporary directory");
-        let archive = dir.path().join("a.jsonl");
-        app.state
-            .audit
-            .archive(10, &archive, "2026-12-06T00:00:00.000000Z")
-            .await
-            .expect("archived");
+        let archive = archived(&app, 10, dir.path(), "a.jsonl").await;
         app.state.audit.prune(&archive).await.expect("pruned");
         drop_append_only_triggers(&app.state.db).await;
         execute(&app.state.db, sql).await.expect("tampered");
@@ -149,12 +155,7 @@ async fn only_a_prune_gets_past_the_append_only_guard() {
     let refused = execute(&app.state.db, "delete from audit_events where seq = 1").await;
     assert!(refused.is_err(), "a plain delete is refused");
     let dir = tempfile::tempdir().expect("temporary directory");
-    let archive = dir.path().join("a.jsonl");
-    app.state
-        .audit
-        .archive(5, &archive, "2026-12-06T00:00:00.000000Z")
-        .await
-        .expect("archived");
+    let archive = archived(&app, 5, dir.path(), "a.jsonl").await;
     app.state.audit.prune(&archive).await.expect("pruned");
     for sql in [
         "delete from audit_events where seq = 6",
@@ -331,12 +332,7 @@ async fn archive_verify_and_prune_from_the_command_line() {
 async fn pruning_through_the_newest_event_keeps_the_chain_going() {
     let app = with_events(6).await;
     let dir = tempfile::tempdir().expect("temporary directory");
-    let archive = dir.path().join("all.jsonl");
-    app.state
-        .audit
-        .archive(6, &archive, "2026-12-06T00:00:00.000000Z")
-        .await
-        .expect("archived");
+    let archive = archived(&app, 6, dir.path(), "all.jsonl").await;
     let pruned = app.state.audit.prune(&archive).await.expect("pruned");
     assert_eq!(pruned.recorded_at_seq, 7, "the record follows the old head");
     let events = app.audit_events().await;

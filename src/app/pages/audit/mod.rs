@@ -89,29 +89,14 @@ pub fn AuditPage() -> impl IntoView {
                 .map_err(AppError::portal("reading the audit log"))?;
             if invalid {
                 // A filter that cannot be used shows nothing, never the whole log.
-                return Ok::<_, AppError>((
-                    Vec::new(),
-                    Vec::new(),
-                    Default::default(),
-                    None,
-                    verification,
-                    head,
-                ));
+                return Ok::<_, AppError>((Vec::new(), Vec::new(), None, verification, head));
             }
             let events = state
                 .audit
                 .find(&filter, cursor, PAGE_SIZE)
                 .await
                 .map_err(AppError::portal("reading the audit log"))?;
-            let call_ids = rows::call_ids(&events);
-            let calls = state
-                .audit
-                .find_calls(&call_ids)
-                .await
-                .map_err(AppError::portal("reading the audit log"))?;
-            let selected = state
-                .audit
-                .selected_of_calls(&filter, &call_ids)
+            let rows = rows::fold_page(&state.audit, &filter, events.clone())
                 .await
                 .map_err(AppError::portal("reading the audit log"))?;
             let count = state
@@ -122,7 +107,7 @@ pub fn AuditPage() -> impl IntoView {
             // Recorded after reading, so a search never finds its own record; shown only once
             // it is recorded.
             record_view(&state, detail).await?;
-            Ok((events, calls, selected, Some(count), verification, head))
+            Ok((events, rows, Some(count), verification, head))
         }
     };
     let export_query = query.to_query();
@@ -147,8 +132,7 @@ pub fn AuditPage() -> impl IntoView {
                     Ok(_) if invalid => view! {
                         <p class="notice error" role="alert">"A filter above cannot be used, so no events are shown. Correct it, or clear it, and filter again."</p>
                     }.into_any(),
-                    Ok((events, calls, selected, count, verification, head)) => {
-                        let rows = rows::fold(events.clone(), &calls, &selected);
+                    Ok((events, rows, count, verification, head)) => {
                         // Every event here is a call whose answer shows on a newer page.
                         let all_newer = rows.is_empty() && !events.is_empty();
                         view! {

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::audit::StoredEvent;
+use crate::audit::{AuditError, AuditLog, Filter, StoredEvent};
 
 /// One row of the review. A page holds at most fifty, so the variants' sizes do not matter.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +44,18 @@ pub fn call_ids(page: &[StoredEvent]) -> Vec<String> {
     ids.sort();
     ids.dedup();
     ids
+}
+
+/// Reads the other halves of the calls on `page` and folds it into rows: what every page that
+/// lists events as rows does.
+pub async fn fold_page(
+    log: &AuditLog,
+    filter: &Filter,
+    page: Vec<StoredEvent>,
+) -> Result<Vec<Row>, AuditError> {
+    let calls = log.find_calls(&call_ids(&page)).await?;
+    let selected = log.selected_among(filter, &calls).await?;
+    Ok(fold(page, &calls, &selected))
 }
 
 /// Folds a page (newest first) into rows, given every event of its calls and which of those

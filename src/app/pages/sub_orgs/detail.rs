@@ -118,15 +118,7 @@ fn Hub(id: String) -> impl IntoView {
             .find(&filter, Cursor::Newest, RECENT)
             .await
             .map_err(AppError::portal("reading its recent activity"))?;
-        let call_ids = rows::call_ids(&events);
-        let calls = state
-            .audit
-            .find_calls(&call_ids)
-            .await
-            .map_err(AppError::portal("reading its recent activity"))?;
-        let selected = state
-            .audit
-            .selected_of_calls(&filter, &call_ids)
+        let rows = rows::fold_page(&state.audit, &filter, events)
             .await
             .map_err(AppError::portal("reading its recent activity"))?;
         crate::app::pages::audit::record_view_about(
@@ -135,7 +127,6 @@ fn Hub(id: String) -> impl IntoView {
             Some(&hub_id),
         )
         .await?;
-        let rows = rows::fold(events, &calls, &selected);
         Ok((past, rows, now))
     };
     let query = FilterQuery {
