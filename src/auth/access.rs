@@ -14,8 +14,8 @@ pub enum Access {
     Public,
     /// Any signed-in staff member.
     SignedIn,
-    /// A signed-in staff member whose role grants the permission; a refusal is recorded under
-    /// the action it would have been.
+    /// A signed-in staff member whose role grants the permission. A refused page is recorded
+    /// as `access.denied`; a refused change under the action it would have been.
     Needs(Permission, Action),
 }
 
