@@ -28,9 +28,10 @@ pub const CANONICAL_VERSION: &str = "suborg-portal/audit/v2";
 const CANONICAL_V1: &str = "suborg-portal/audit/v1";
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-type HmacSha256 = Hmac<Sha256>;
+pub(super) type HmacSha256 = Hmac<Sha256>;
 
-fn mac(key: &[u8]) -> HmacSha256 {
+/// HMAC-SHA256 under `key`: the chain's, and the audit log's other seals and signatures.
+pub(super) fn mac(key: &[u8]) -> HmacSha256 {
     // HMAC accepts keys of any length, so this cannot fail.
     <HmacSha256 as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key"))
 }

@@ -9,9 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use futures_util::TryStreamExt;
-use hmac::{Hmac, Mac};
+use hmac::Mac;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, BufWriter};
 
 use super::chain::{self, GENESIS};
@@ -51,9 +50,8 @@ impl Seal {
         )
     }
 
-    fn tag(&self, key: &[u8]) -> Hmac<Sha256> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
-            .unwrap_or_else(|_| unreachable!("HMAC takes any key"));
+    fn tag(&self, key: &[u8]) -> chain::HmacSha256 {
+        let mut mac = chain::mac(key);
         mac.update(self.message().as_bytes());
         mac
     }

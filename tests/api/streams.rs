@@ -14,15 +14,9 @@ use serde_json::Value;
 use suborg_portal::audit::{Action, NewEvent, Origin, Outcome};
 
 use crate::helpers::TestApp;
+use crate::instances::free_port;
 
 const RSYSLOGD: &str = "/usr/sbin/rsyslogd";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
 
 /// A CA and a server certificate for 127.0.0.1 that it signed, made with openssl.
 struct Certs {

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use super::{sinks, Sink};
+use super::sinks::{self, unix_ms};
+use super::Sink;
 use crate::audit::{format_time, AuditLog, StoredEvent};
 use crate::clock::Clock;
 use crate::db::{on_engine, Database};
@@ -34,10 +35,6 @@ pub(super) struct Delivery {
     pub clock: Arc<dyn Clock>,
     pub holder: String,
     pub stopped: watch::Receiver<bool>,
-}
-
-fn unix_ms(at: time::OffsetDateTime) -> i64 {
-    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
 impl Delivery {

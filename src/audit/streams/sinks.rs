@@ -3,6 +3,11 @@
 
 use crate::db::{on_engine, Database};
 
+/// A time as the lease columns hold it: Unix milliseconds.
+pub fn unix_ms(at: time::OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
 /// One sink's row, for the streams page.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SinkRow {

@@ -82,7 +82,7 @@ pub fn AuditStreamsPage() -> impl IntoView {
 
 #[component]
 fn StreamTable(head: i64, now: time::OffsetDateTime, shown: Vec<Shown>) -> impl IntoView {
-    let now_ms = i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
+    let now_ms = sinks::unix_ms(now);
     view! {
         <div class="table-wrap" role="region" aria-label="Audit streams" tabindex="0">
             <table>
